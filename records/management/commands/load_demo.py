@@ -1,0 +1,16 @@
+from django.core.management.base import BaseCommand
+
+from records.demo import load_demo
+
+
+class Command(BaseCommand):
+    help = "Load the seed story (Washington County, Amazon Rekognition, the ACLU's records requests). Idempotent."
+
+    def handle(self, *args, **options):
+        summary = load_demo()
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo loaded: {summary['events']} timeline entries, {summary['requests']} records requests, "
+                f"{summary['agencies']} agencies in the tracker."
+            )
+        )

@@ -1,0 +1,72 @@
+from django.db import models
+from django.db.models import Count, Q
+from django.urls import reverse
+
+from records.models.jurisdictions import Jurisdiction
+
+
+class AgencyKind(models.TextChoices):
+    POLICE = "police", "Police"
+    SHERIFF = "sheriff", "Sheriff"
+    STATE_POLICE = "state_police", "State police"
+    PROSECUTOR = "prosecutor", "Prosecutor"
+    FUSION_CENTER = "fusion_center", "Fusion center"
+    SCHOOL_DISTRICT = "school_district", "School district"
+    CITY_GOVERNMENT = "city_government", "City government"
+    FEDERAL = "federal", "Federal"
+    OTHER = "other", "Other"
+
+
+class AgencyQuerySet(models.QuerySet):
+    def with_place(self):
+        return self.select_related("jurisdiction")
+
+    def with_counts(self):
+        return self.annotate(event_count=Count("timeline_events", distinct=True))
+
+    def in_state(self, code: str):
+        return self.filter(jurisdiction__state=code.upper())
+
+    def using_vendor(self, vendor):
+        return self.filter(Q(procurements__vendor=vendor) | Q(timeline_events__vendors=vendor)).distinct()
+
+
+class Agency(models.Model):
+    """A government body. Identity is name + jurisdiction (there are many Washington Counties), or ORI."""
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=220, unique=True)
+    kind = models.CharField(max_length=20, choices=AgencyKind.choices, default=AgencyKind.POLICE)
+    jurisdiction = models.ForeignKey(Jurisdiction, on_delete=models.PROTECT, related_name="agencies")
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+    ori = models.CharField("ORI code", max_length=9, null=True, blank=True, unique=True)
+    website = models.URLField(blank=True)
+    latitude = models.FloatField(null=True, blank=True)
+    longitude = models.FloatField(null=True, blank=True)
+    description = models.TextField(blank=True)
+
+    objects = AgencyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name_plural = "agencies"
+        constraints = [
+            models.UniqueConstraint(fields=["jurisdiction", "name"], name="agency_unique_name_in_jurisdiction"),
+            models.CheckConstraint(
+                condition=Q(latitude__isnull=True) | Q(latitude__gte=-90, latitude__lte=90), name="agency_latitude_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(longitude__isnull=True) | Q(longitude__gte=-180, longitude__lte=180),
+                name="agency_longitude_range",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("agency-detail", args=[self.slug])
+
+    @property
+    def state(self) -> str:
+        return self.jurisdiction.state

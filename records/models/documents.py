@@ -1,0 +1,93 @@
+from django.db import models
+from django.urls import reverse
+
+from records.models.agencies import Agency
+from records.models.requests import Correspondence, RecordsRequest
+from records.models.timeline import DatePrecision
+from records.models.visibility import VisibilityFields, VisibleQuerySet, embargo_constraint
+
+
+class ExtractionStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"
+    NEEDS_OCR = "needs_ocr", "Needs OCR"
+
+
+class DocumentKind(models.TextChoices):
+    EMAIL = "email", "Email"
+    CONTRACT = "contract", "Contract"
+    INVOICE = "invoice", "Invoice"
+    LETTER = "letter", "Letter"
+    PRESENTATION = "presentation", "Presentation"
+    POLICY = "policy", "Policy"
+    REPORT = "report", "Report"
+    ARTICLE = "article", "News article"
+    SPREADSHEET = "spreadsheet", "Spreadsheet"
+    OTHER = "other", "Other"
+
+
+class DocumentQuerySet(VisibleQuerySet):
+    def with_relations(self):
+        return self.select_related("agency__jurisdiction", "request")
+
+
+class Document(VisibilityFields):
+    """A piece of evidence: a released file, or text from a public source (source_url)."""
+
+    title = models.CharField(max_length=300)
+    kind = models.CharField(max_length=20, choices=DocumentKind.choices, default=DocumentKind.OTHER)
+    description = models.TextField(blank=True)
+    date = models.DateField(null=True, blank=True)
+    date_precision = models.CharField(max_length=5, choices=DatePrecision.choices, default=DatePrecision.DAY)
+    agency = models.ForeignKey(Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="documents")
+    request = models.ForeignKey(
+        RecordsRequest, null=True, blank=True, on_delete=models.PROTECT, related_name="documents"
+    )
+    correspondence = models.ForeignKey(
+        Correspondence, null=True, blank=True, on_delete=models.PROTECT, related_name="attachments"
+    )
+    file = models.FileField(upload_to="documents/", blank=True, max_length=300)
+    original_filename = models.CharField(max_length=255, blank=True)
+    content_type = models.CharField(max_length=100, blank=True)
+    size = models.PositiveBigIntegerField(null=True, blank=True)
+    sha256 = models.CharField(max_length=64, blank=True, db_index=True)
+    source_url = models.URLField(max_length=500, blank=True)
+    is_excerpt = models.BooleanField(
+        default=False, help_text="Holds only the part a public source quotes, not the whole record."
+    )
+    extraction_status = models.CharField(
+        max_length=10, choices=ExtractionStatus.choices, default=ExtractionStatus.PENDING
+    )
+    extraction_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = DocumentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-date", "-id"]
+        constraints = [embargo_constraint("document_embargo_has_date")]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("document-detail", args=[self.pk])
+
+
+class DocumentPage(models.Model):
+    """One page of a document's text; search and timeline sources cite these by number."""
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="pages")
+    number = models.PositiveIntegerField()
+    text = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["document", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["document", "number"], name="page_unique_number"),
+            models.CheckConstraint(condition=models.Q(number__gte=1), name="page_number_from_one"),
+        ]
+
+    def __str__(self):
+        return f"{self.document} p. {self.number}"

@@ -1,0 +1,61 @@
+from django.db import models
+from django.db.models import Q
+
+
+class Level(models.TextChoices):
+    FEDERAL = "federal", "Federal"
+    STATE = "state", "State"
+    COUNTY = "county", "County"
+    CITY = "city", "City"
+    OTHER = "other", "Other"
+
+
+class DayType(models.TextChoices):
+    BUSINESS = "business", "business days"
+    CALENDAR = "calendar", "calendar days"
+
+
+class JurisdictionQuerySet(models.QuerySet):
+    def states(self):
+        return self.filter(level=Level.STATE).order_by("name")
+
+
+class Jurisdiction(models.Model):
+    """A government level with its public-records law; local ones inherit their state's law."""
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=220, unique=True)
+    level = models.CharField(max_length=10, choices=Level.choices)
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+    state = models.CharField(max_length=2, blank=True, help_text="USPS code; empty for federal.", db_index=True)
+    law_name = models.CharField("public-records law", max_length=200, blank=True)
+    law_citation = models.CharField(max_length=200, blank=True)
+    law_days = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Days to respond; empty where the law sets no fixed number."
+    )
+    law_day_type = models.CharField(max_length=10, choices=DayType.choices, blank=True)
+    law_source_url = models.URLField(blank=True)
+
+    objects = JurisdictionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["level", "state", "name"], name="jurisdiction_unique_name_in_state"),
+            models.CheckConstraint(condition=Q(state="") | Q(state__regex=r"^[A-Z]{2}$"), name="jurisdiction_state_code"),
+        ]
+
+    def __str__(self):
+        if self.level in {Level.COUNTY, Level.CITY} and self.state:
+            return f"{self.name}, {self.state}"
+        return self.name
+
+    def law_holder(self) -> "Jurisdiction | None":
+        """The jurisdiction whose law applies: this one if it has its own, else the nearest ancestor's."""
+        node, seen = self, set()
+        while node is not None and node.pk not in seen:
+            if node.law_name:
+                return node
+            seen.add(node.pk)
+            node = node.parent
+        return None

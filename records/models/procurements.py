@@ -1,0 +1,59 @@
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+
+from records.models.agencies import Agency
+from records.models.vendors import Product, Vendor
+
+
+class ProcurementKind(models.TextChoices):
+    CONTRACT = "contract", "Contract"
+    PURCHASE_ORDER = "purchase_order", "Purchase order"
+    FREE_TRIAL = "free_trial", "Free trial or pilot"
+    GRANT = "grant", "Grant"
+    MOU = "mou", "MOU or data-sharing agreement"
+    SUBSCRIPTION = "subscription", "Subscription"
+    OTHER = "other", "Other"
+
+
+class ProcurementStatus(models.TextChoices):
+    PROPOSED = "proposed", "Proposed"
+    ACTIVE = "active", "Active"
+    COMPLETED = "completed", "Completed"
+    CANCELLED = "cancelled", "Cancelled"
+    UNKNOWN = "unknown", "Unknown"
+
+
+class Procurement(models.Model):
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="procurements")
+    vendor = models.ForeignKey(Vendor, on_delete=models.PROTECT, related_name="procurements")
+    product = models.ForeignKey(Product, null=True, blank=True, on_delete=models.PROTECT, related_name="procurements")
+    kind = models.CharField(max_length=20, choices=ProcurementKind.choices)
+    status = models.CharField(max_length=20, choices=ProcurementStatus.choices, default=ProcurementStatus.UNKNOWN)
+    title = models.CharField(max_length=300)
+    description = models.TextField(blank=True)
+    amount = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    currency = models.CharField(max_length=3, default="USD")
+    signed_on = models.DateField(null=True, blank=True)
+    start_on = models.DateField(null=True, blank=True)
+    end_on = models.DateField(null=True, blank=True)
+    reference_number = models.CharField(max_length=100, blank=True)
+    source_url = models.URLField(max_length=500, blank=True)
+    documents = models.ManyToManyField("records.Document", blank=True, related_name="procurements")
+
+    class Meta:
+        ordering = ["-signed_on", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__isnull=True) | Q(amount__gte=0), name="procurement_amount_not_negative"),
+            models.CheckConstraint(
+                condition=Q(start_on__isnull=True) | Q(end_on__isnull=True) | Q(end_on__gte=F("start_on")),
+                name="procurement_end_after_start",
+            ),
+            models.CheckConstraint(condition=Q(currency__regex=r"^[A-Z]{3}$"), name="procurement_currency_code"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("procurement-detail", args=[self.pk])

@@ -1,0 +1,120 @@
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
+
+from records.models.agencies import Agency
+from records.models.visibility import VisibilityFields, VisibleQuerySet, embargo_constraint
+
+
+class RequestStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    FILED = "filed", "Filed"
+    ACKNOWLEDGED = "acknowledged", "Acknowledged"
+    PROCESSING = "processing", "Processing"
+    FIX_REQUIRED = "fix_required", "Fix required"
+    PAYMENT_REQUIRED = "payment_required", "Payment required"
+    PARTIALLY_FULFILLED = "partially_fulfilled", "Partially fulfilled"
+    FULFILLED = "fulfilled", "Fulfilled"
+    NO_RECORDS = "no_records", "No responsive records"
+    REJECTED = "rejected", "Rejected"
+    APPEALED = "appealed", "Appealed"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+TERMINAL_STATUSES = frozenset(
+    {
+        RequestStatus.PARTIALLY_FULFILLED,
+        RequestStatus.FULFILLED,
+        RequestStatus.NO_RECORDS,
+        RequestStatus.REJECTED,
+        RequestStatus.WITHDRAWN,
+    }
+)
+
+
+class RecordsRequestQuerySet(VisibleQuerySet):
+    def open(self):
+        return self.exclude(status__in=TERMINAL_STATUSES).exclude(status=RequestStatus.DRAFT)
+
+
+class RecordsRequest(VisibilityFields):
+    """A public-records request. An organisation as requester is public; a private person's name is staff-only."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="records_requests")
+    requester_organization = models.CharField(max_length=200, blank=True)
+    requester_person = models.CharField(
+        max_length=200, blank=True, help_text="A private person's name; shown to staff only."
+    )
+    subject = models.CharField(max_length=300)
+    text = models.TextField(blank=True)
+    tracking_number = models.CharField(max_length=100, blank=True)
+    status = models.CharField(max_length=20, choices=RequestStatus.choices, default=RequestStatus.DRAFT)
+    filed_on = models.DateField(null=True, blank=True)
+    due_on = models.DateField(null=True, blank=True)
+    closed_on = models.DateField(null=True, blank=True)
+    source_url = models.URLField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = RecordsRequestQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-filed_on", "-id"]
+        verbose_name = "records request"
+        constraints = [
+            embargo_constraint("request_embargo_has_date"),
+            models.CheckConstraint(
+                condition=Q(closed_on__isnull=True) | Q(filed_on__isnull=True) | Q(closed_on__gte=F("filed_on")),
+                name="request_closed_after_filed",
+            ),
+        ]
+
+    def __str__(self):
+        return self.subject
+
+    def get_absolute_url(self):
+        return reverse("request-detail", args=[self.pk])
+
+    @property
+    def is_terminal(self) -> bool:
+        return self.status in TERMINAL_STATUSES
+
+    @property
+    def is_overdue(self) -> bool:
+        return bool(self.due_on and not self.is_terminal and self.due_on < timezone.localdate())
+
+    @property
+    def public_requester(self) -> str:
+        return self.requester_organization or "A private requester"
+
+
+class Direction(models.TextChoices):
+    OUT = "out", "Sent to the agency"
+    IN = "in", "Received from the agency"
+
+
+class Channel(models.TextChoices):
+    EMAIL = "email", "Email"
+    PORTAL = "portal", "Portal"
+    MAIL = "mail", "Mail"
+    PHONE = "phone", "Phone"
+    IN_PERSON = "in_person", "In person"
+
+
+class Correspondence(VisibilityFields):
+    request = models.ForeignKey(RecordsRequest, on_delete=models.PROTECT, related_name="correspondence")
+    date = models.DateField()
+    direction = models.CharField(max_length=3, choices=Direction.choices)
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    summary = models.TextField()
+
+    objects = VisibleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["date", "id"]
+        verbose_name_plural = "correspondence"
+        constraints = [embargo_constraint("correspondence_embargo_has_date")]
+
+    def __str__(self):
+        return f"{self.date}: {self.get_direction_display()} ({self.get_channel_display()})"

@@ -1,0 +1,73 @@
+from django.db import models
+from django.urls import reverse
+
+
+class Technology(models.Model):
+    """A category of surveillance technology, seeded with the Atlas of Surveillance categories."""
+
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=120, unique=True)
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "technologies"
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("technology-detail", args=[self.slug])
+
+
+class VendorQuerySet(models.QuerySet):
+    def with_aliases(self):
+        return self.prefetch_related("aliases")
+
+
+class Vendor(models.Model):
+    name = models.CharField(max_length=200, unique=True)
+    slug = models.SlugField(max_length=220, unique=True)
+    website = models.URLField(blank=True)
+    description = models.TextField(blank=True)
+
+    objects = VendorQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("vendor-detail", args=[self.slug])
+
+
+class VendorAlias(models.Model):
+    """Another name a vendor is known by (ShotSpotter became SoundThinking)."""
+
+    vendor = models.ForeignKey(Vendor, on_delete=models.CASCADE, related_name="aliases")
+    name = models.CharField(max_length=200, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "vendor aliases"
+
+    def __str__(self):
+        return self.name
+
+
+class Product(models.Model):
+    vendor = models.ForeignKey(Vendor, on_delete=models.PROTECT, related_name="products")
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=220, unique=True)
+    technologies = models.ManyToManyField(Technology, related_name="products", blank=True)
+    description = models.TextField(blank=True)
+    website = models.URLField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["vendor", "name"], name="product_unique_name_per_vendor")]
+
+    def __str__(self):
+        return self.name

@@ -1,0 +1,60 @@
+import datetime
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+
+class Visibility(models.TextChoices):
+    PUBLIC = "public", "Public"
+    EMBARGOED = "embargoed", "Embargoed until a date"
+    PRIVATE = "private", "Private (staff only)"
+
+
+def can_see_everything(user) -> bool:
+    return bool(user and user.is_authenticated and (user.is_staff or user.is_superuser))
+
+
+class VisibleQuerySet(models.QuerySet):
+    """The one place that decides what the public may see. Every public channel goes through it."""
+
+    def visible_to(self, user, today: datetime.date | None = None):
+        if can_see_everything(user):
+            return self
+        return self.filter(self.public_q(today))
+
+    @staticmethod
+    def public_q(today: datetime.date | None = None, prefix: str = "") -> Q:
+        # An embargo ends by date at read time, so no scheduled job is needed for correctness.
+        today = today or timezone.localdate()
+        return Q(**{f"{prefix}visibility": Visibility.PUBLIC}) | Q(
+            **{f"{prefix}visibility": Visibility.EMBARGOED, f"{prefix}embargo_until__lte": today}
+        )
+
+
+class VisibilityFields(models.Model):
+    visibility = models.CharField(max_length=10, choices=Visibility.choices, default=Visibility.PUBLIC)
+    embargo_until = models.DateField(null=True, blank=True, help_text="Public from this date on.")
+
+    class Meta:
+        abstract = True
+        constraints = []
+
+    def is_public(self, today: datetime.date | None = None) -> bool:
+        today = today or timezone.localdate()
+        if self.visibility == Visibility.PUBLIC:
+            return True
+        return self.visibility == Visibility.EMBARGOED and self.embargo_until is not None and self.embargo_until <= today
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        if self.visibility == Visibility.EMBARGOED and not self.embargo_until:
+            raise ValidationError({"embargo_until": "An embargoed record needs the date its embargo ends."})
+
+
+def embargo_constraint(name: str) -> models.CheckConstraint:
+    return models.CheckConstraint(
+        condition=~Q(visibility=Visibility.EMBARGOED) | Q(embargo_until__isnull=False),
+        name=name,
+    )

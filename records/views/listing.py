@@ -1,0 +1,88 @@
+"""The shared machinery of every public list: filters, keyset pages, and the CSV and JSON exports."""
+
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.shortcuts import render
+
+from records import exports
+from records.pagination import BadCursor, keyset_page
+
+
+@dataclass
+class ListSpec:
+    filterset_class: type
+    fields: list
+    template: str
+    filename: str
+    key: str = "date"
+    key_kind: str = "date"
+    descending: bool = True
+    prefetch: tuple = field(default_factory=tuple)
+
+
+def render_list(request, spec: ListSpec, queryset, context_for=None, count: bool = False):
+    """Filter `queryset` by the query string and answer as HTML, `format=csv` or `format=json`.
+
+    Invalid filter values are dropped from the query and reported at their filter with HTTP 400.
+    `context_for(rows)` adds page-specific context (facets, charts) computed from the filtered rows.
+    """
+    filterset = spec.filterset_class(request.GET or None, queryset=queryset)
+    rows = filterset.qs.prefetch_related(*spec.prefetch)
+    status = 400 if filterset.is_bound and not filterset.is_valid() else 200
+    wanted = request.GET.get("format", "html")
+
+    def absolute(path):
+        return request.build_absolute_uri(path)
+
+    if wanted == "csv" and status == 200:
+        direction = "-" if spec.descending else ""
+        ordered = rows.order_by(f"{direction}{spec.key}", f"{direction}id")
+        return exports.csv_response(spec.fields, ordered.iterator(chunk_size=1000), absolute, spec.filename)
+
+    cursor_error = None
+    try:
+        page = keyset_page(rows, request.GET.get("after"), settings.PAGE_SIZE, spec.key, spec.key_kind, spec.descending)
+    except BadCursor as error:
+        cursor_error, status = str(error), 400
+        page = keyset_page(rows, None, settings.PAGE_SIZE, spec.key, spec.key_kind, spec.descending)
+    total = rows.count() if count else None
+
+    if wanted == "json":
+        if status != 200:
+            errors = {name: [str(e) for e in errs] for name, errs in filterset.errors.items()}
+            if cursor_error:
+                errors["after"] = [cursor_error]
+            return exports.JsonResponse({"errors": errors}, status=400)
+        next_url = None
+        if page.next_cursor:
+            query = request.GET.copy()
+            query["after"] = page.next_cursor
+            next_url = absolute(f"{request.path}?{query.urlencode()}")
+        return exports.json_response(spec.fields, page.items, absolute, total, next_url)
+
+    export_query = request.GET.copy()
+    export_query.pop("after", None)
+    export_query["format"] = "csv"
+    csv_url = f"{request.path}?{export_query.urlencode()}"
+    export_query["format"] = "json"
+    json_url = f"{request.path}?{export_query.urlencode()}"
+    drop_links = []
+    for key in request.GET:
+        if key not in {"after", "format", "sort"} and request.GET.get(key):
+            query = request.GET.copy()
+            del query[key]
+            query.pop("after", None)
+            drop_links.append((key, f"{request.path}?{query.urlencode()}"))
+    base = {
+        "drop_links": drop_links,
+        "filter": filterset,
+        "page": page,
+        "total": total,
+        "cursor_error": cursor_error,
+        "csv_url": csv_url,
+        "json_url": json_url,
+        "filtered": bool(drop_links),
+    }
+    extra = context_for(rows) if context_for else {}
+    return render(request, spec.template, base | extra, status=status)

@@ -1,0 +1,360 @@
+from django.db.models import Count, Min, Sum
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+
+from records import charts, exports, filters, maps
+from records.models import (
+    Agency,
+    Document,
+    Procurement,
+    RecordsRequest,
+    Technology,
+    TimelineEvent,
+    Vendor,
+)
+from records.models.agencies import AgencyKind
+from records.models.jurisdictions import Level
+from records.states import STATE_NAMES
+from records.views.listing import ListSpec, render_list
+
+TIMELINE = ListSpec(
+    filterset_class=filters.TimelineFilter,
+    fields=exports.TIMELINE_FIELDS,
+    template="records/timeline.html",
+    filename="timeline",
+)
+
+
+def _timeline_spec(template: str, filename: str) -> ListSpec:
+    return ListSpec(
+        filterset_class=filters.TimelineFilter, fields=exports.TIMELINE_FIELDS, template=template, filename=filename
+    )
+
+
+def _events(request):
+    return TimelineEvent.objects.visible_to(request.user).for_display()
+
+
+def _events_per_year(events, chart_id: str, subject: str) -> dict:
+    per_year = dict(events.order_by().values_list("date__year").annotate(n=Count("id")))
+    return charts.year_bar_chart(
+        per_year, f"Timeline entries per year: {subject}", f"Number of timeline entries about {subject} each year.",
+        chart_id=chart_id,
+    )
+
+
+def _adoption(events, subject: str) -> dict:
+    """Agencies starting per year: the year of each agency's first entry about the subject."""
+    firsts = events.order_by().exclude(agency=None).values("agency").annotate(first=Min("date"))
+    per_year: dict[int, int] = {}
+    for row in firsts:
+        per_year[row["first"].year] = per_year.get(row["first"].year, 0) + 1
+    return charts.cumulative_line_chart(
+        per_year, f"Adoption of {subject}", f"Agencies with a first recorded entry about {subject}, by year, and the running total.",
+        chart_id="adoption",
+    )
+
+
+def _state_map(agencies, list_url: str, title: str) -> dict:
+    counts = dict(agencies.order_by().values_list("jurisdiction__state").annotate(n=Count("id", distinct=True)))
+    separator = "&" if "?" in list_url else "?"
+    return maps.state_map(
+        {code: n for code, n in counts.items() if code},
+        lambda code: f"{list_url}{separator}state={code}",
+        title,
+        "Each state is shaded by its number of matching agencies and links to them.",
+    )
+
+
+def home(request):
+    events = TimelineEvent.objects.visible_to(request.user).for_display()[:12]
+    counts = {
+        "agencies": Agency.objects.count(),
+        "vendors": Vendor.objects.count(),
+        "events": TimelineEvent.objects.visible_to(request.user).count(),
+        "documents": Document.objects.visible_to(request.user).count(),
+    }
+    featured = (
+        Agency.objects.with_place()
+        .filter(timeline_events__in=TimelineEvent.objects.visible_to(request.user))
+        .annotate(n=Count("timeline_events"))
+        .order_by("-n", "name")[:6]
+    )
+    return render(request, "records/home.html", {"events": events, "counts": counts, "featured": featured})
+
+
+def timeline(request):
+    return render_list(request, TIMELINE, _events(request))
+
+
+# Agencies
+
+
+def _facet(get, name, value_label_counts) -> list[dict]:
+    """Options of one facet, each with its count and the query string that selects it."""
+    selected = (get.get(name) or "").strip()
+    if name == "state":
+        selected = selected.upper()
+    cleared = get.copy()
+    for key in (name, "after", "format"):
+        cleared.pop(key, None)
+    options = []
+    for value, label, n in value_label_counts:
+        query = get.copy()
+        query[name] = value
+        query.pop("after", None)
+        query.pop("format", None)
+        options.append(
+            {"value": value, "label": label, "count": n, "selected": str(value) == selected, "query": query.urlencode(),
+             "clear": cleared.urlencode()}
+        )
+    return options
+
+
+def agency_list(request):
+    descending = request.GET.get("sort") == "-name"
+    spec = ListSpec(
+        filterset_class=filters.AgencyFilter,
+        fields=exports.AGENCY_FIELDS,
+        template="records/agency_list.html",
+        filename="agencies",
+        key="name",
+        key_kind="str",
+        descending=descending,
+    )
+
+    def context_for(rows):
+        matching = Agency.objects.filter(pk__in=rows.values("pk"))
+        get = request.GET
+        kinds, levels = dict(AgencyKind.choices), dict(Level.choices)
+        states = matching.order_by().values_list("jurisdiction__state").annotate(n=Count("id")).order_by("jurisdiction__state")
+        kind_counts = matching.order_by().values_list("kind").annotate(n=Count("id")).order_by("-n")
+        level_counts = matching.order_by().values_list("jurisdiction__level").annotate(n=Count("id")).order_by("-n")
+        technologies = (
+            Technology.objects.filter(timeline_events__agency__in=matching)
+            .annotate(n=Count("timeline_events__agency", distinct=True))
+            .order_by("-n", "name")
+        )
+        vendors = (
+            Vendor.objects.filter(timeline_events__agency__in=matching)
+            .annotate(n=Count("timeline_events__agency", distinct=True))
+            .order_by("-n", "name")[:25]
+        )
+        state_counts = [(code, STATE_NAMES.get(code, code), n) for code, n in states if code]
+        list_query = get.copy()
+        for key in ("state", "after", "format"):
+            list_query.pop(key, None)
+        return {
+            "facets": [
+                ("state", "State", _facet(get, "state", state_counts)),
+                ("kind", "Kind", _facet(get, "kind", [(k, kinds.get(k, k), n) for k, n in kind_counts])),
+                ("level", "Level", _facet(get, "level", [(k, levels.get(k, k), n) for k, n in level_counts])),
+                ("technology", "Technology", _facet(get, "technology", [(t.slug, t.name, t.n) for t in technologies])),
+                ("vendor", "Vendor", _facet(get, "vendor", [(v.slug, v.name, v.n) for v in vendors])),
+            ],
+            "state_map": _state_map_from_counts(state_counts, f"{request.path}?{list_query.urlencode()}", "Matching agencies by state"),
+            "sort": "-name" if descending else "name",
+        }
+
+    base = Agency.objects.with_place().annotate(event_count=Count("timeline_events", distinct=True))
+    return render_list(request, spec, base, context_for, count=True)
+
+
+def _state_map_from_counts(state_counts, list_url: str, title: str) -> dict:
+    separator = "&" if not list_url.endswith("?") else ""
+    return maps.state_map(
+        {code: n for code, _label, n in state_counts},
+        lambda code: f"{list_url}{separator}state={code}",
+        title,
+        "Each state is shaded by its number of matching agencies and links to them.",
+    )
+
+
+def agency_detail(request, slug):
+    agency = get_object_or_404(Agency.objects.select_related("jurisdiction__parent", "parent"), slug=slug)
+    events = _events(request).filter(agency=agency)
+
+    def context_for(rows):
+        procurements = Procurement.objects.filter(agency=agency).select_related("vendor", "product")
+        visible = TimelineEvent.objects.visible_to(request.user).filter(agency=agency)
+        return {
+            "agency": agency,
+            "law": agency.jurisdiction.law_holder(),
+            "technologies": Technology.objects.filter(timeline_events__in=visible).distinct(),
+            "vendors": Vendor.objects.filter(timeline_events__in=visible).distinct(),
+            "spend": procurements.aggregate(total=Sum("amount"))["total"],
+            "procurements": procurements,
+            "requests": RecordsRequest.objects.visible_to(request.user).filter(agency=agency),
+            "open_requests": RecordsRequest.objects.visible_to(request.user).filter(agency=agency).open().count(),
+            "documents": Document.objects.visible_to(request.user).filter(agency=agency),
+            "chart": _events_per_year(visible, "per-year", agency.name),
+            "feed_url": reverse("agency-feed", args=[agency.slug]),
+        }
+
+    return render_list(request, _timeline_spec("records/agency_detail.html", agency.slug), events, context_for)
+
+
+# Vendors and technologies
+
+
+def vendor_list(request):
+    spec = ListSpec(
+        filterset_class=filters.VendorFilter,
+        fields=exports.VENDOR_FIELDS,
+        template="records/vendor_list.html",
+        filename="vendors",
+        key="name",
+        key_kind="str",
+        descending=False,
+        prefetch=("aliases",),
+    )
+    base = Vendor.objects.annotate(agency_count=Count("timeline_events__agency", distinct=True))
+    return render_list(request, spec, base, count=True)
+
+
+def vendor_detail(request, slug):
+    vendor = get_object_or_404(Vendor.objects.prefetch_related("aliases"), slug=slug)
+    events = _events(request).filter(vendors=vendor)
+
+    def context_for(rows):
+        visible = TimelineEvent.objects.visible_to(request.user).filter(vendors=vendor)
+        agencies = (
+            Agency.objects.with_place()
+            .filter(timeline_events__in=visible)
+            .annotate(event_count=Count("timeline_events", distinct=True))
+            .order_by("jurisdiction__state", "name")
+        )
+        state = request.GET.get("state", "").upper()
+        shown_agencies = agencies.filter(jurisdiction__state=state) if state in STATE_NAMES else agencies
+        return {
+            "vendor": vendor,
+            "products": vendor.products.prefetch_related("technologies"),
+            "agencies": shown_agencies,
+            "agency_state": state if state in STATE_NAMES else "",
+            "spend": Procurement.objects.filter(vendor=vendor).aggregate(total=Sum("amount"))["total"],
+            "chart": _events_per_year(visible, "per-year", vendor.name),
+            "adoption": _adoption(visible, vendor.name),
+            "state_map": _state_map(agencies, reverse("vendor-detail", args=[vendor.slug]), f"Agencies using {vendor.name}, by state"),
+            "agencies_csv": f"{reverse('agency-list')}?vendor={vendor.slug}&format=csv" + (f"&state={state}" if state in STATE_NAMES else ""),
+            "feed_url": reverse("vendor-feed", args=[vendor.slug]),
+        }
+
+    return render_list(request, _timeline_spec("records/vendor_detail.html", vendor.slug), events, context_for)
+
+
+def technology_list(request):
+    technologies = Technology.objects.annotate(
+        agency_count=Count("timeline_events__agency", distinct=True), event_count=Count("timeline_events", distinct=True)
+    ).order_by("name")
+    if request.GET.get("format") in {"csv", "json"}:
+        absolute = request.build_absolute_uri
+        if request.GET["format"] == "csv":
+            return exports.csv_response(exports.TECHNOLOGY_FIELDS, technologies, absolute, "technologies")
+        return exports.json_response(exports.TECHNOLOGY_FIELDS, technologies, absolute, len(technologies), None)
+    return render(request, "records/technology_list.html", {"technologies": technologies})
+
+
+def technology_detail(request, slug):
+    technology = get_object_or_404(Technology, slug=slug)
+    events = _events(request).filter(technologies=technology)
+
+    def context_for(rows):
+        visible = TimelineEvent.objects.visible_to(request.user).filter(technologies=technology)
+        agencies = Agency.objects.with_place().filter(timeline_events__in=visible)
+        return {
+            "technology": technology,
+            "products": technology.products.select_related("vendor"),
+            "vendors": Vendor.objects.filter(timeline_events__in=visible)
+            .annotate(agency_count=Count("timeline_events__agency", distinct=True))
+            .order_by("-agency_count", "name"),
+            "chart": _events_per_year(visible, "per-year", technology.name),
+            "adoption": _adoption(visible, technology.name),
+            "state_map": _state_map(agencies, f"{reverse('agency-list')}?technology={technology.slug}", f"Agencies using {technology.name}, by state"),
+            "feed_url": reverse("technology-feed", args=[technology.slug]),
+        }
+
+    return render_list(request, _timeline_spec("records/technology_detail.html", technology.slug), events, context_for)
+
+
+# Procurements, requests, documents, events
+
+
+def procurement_list(request):
+    spec = ListSpec(
+        filterset_class=filters.ProcurementFilter,
+        fields=exports.PROCUREMENT_FIELDS,
+        template="records/procurement_list.html",
+        filename="procurements",
+        key="id",
+        key_kind="int",
+    )
+    base = Procurement.objects.select_related("agency__jurisdiction", "vendor", "product")
+    return render_list(request, spec, base)
+
+
+def procurement_detail(request, pk):
+    procurement = get_object_or_404(
+        Procurement.objects.select_related("agency__jurisdiction", "vendor", "product"), pk=pk
+    )
+    documents = procurement.documents.visible_to(request.user)
+    return render(request, "records/procurement_detail.html", {"procurement": procurement, "documents": documents})
+
+
+def request_list(request):
+    spec = ListSpec(
+        filterset_class=filters.RequestFilter,
+        fields=exports.REQUEST_FIELDS,
+        template="records/request_list.html",
+        filename="requests",
+        key="id",
+        key_kind="int",
+    )
+    base = RecordsRequest.objects.visible_to(request.user).select_related("agency__jurisdiction")
+    return render_list(request, spec, base)
+
+
+def request_detail(request, pk):
+    records_request = get_object_or_404(
+        RecordsRequest.objects.visible_to(request.user).select_related("agency__jurisdiction__parent"), pk=pk
+    )
+    context = {
+        "records_request": records_request,
+        "law": records_request.agency.jurisdiction.law_holder(),
+        "correspondence": records_request.correspondence.visible_to(request.user),
+        "documents": records_request.documents.visible_to(request.user),
+    }
+    return render(request, "records/request_detail.html", context)
+
+
+def document_list(request):
+    spec = ListSpec(
+        filterset_class=filters.DocumentFilter,
+        fields=exports.DOCUMENT_FIELDS,
+        template="records/document_list.html",
+        filename="documents",
+        key="id",
+        key_kind="int",
+    )
+    base = Document.objects.visible_to(request.user).with_relations()
+    return render_list(request, spec, base)
+
+
+def document_detail(request, pk):
+    document = get_object_or_404(Document.objects.visible_to(request.user).with_relations(), pk=pk)
+    context = {
+        "document": document,
+        "pages": document.pages.all(),
+        "events": TimelineEvent.objects.visible_to(request.user).filter(sources__document=document).distinct(),
+    }
+    return render(request, "records/document_detail.html", context)
+
+
+def event_detail(request, pk):
+    event = get_object_or_404(TimelineEvent.objects.visible_to(request.user).for_display(), pk=pk)
+    return render(request, "records/event_detail.html", {"event": event})
+
+
+def robots_txt(request):
+    lines = ["User-agent: *", "Disallow: /admin/", "Disallow: /staff/", f"Sitemap: {request.build_absolute_uri('/sitemap.xml')}"]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")

@@ -1,0 +1,110 @@
+"""Reading settings from environment variables, failing loudly on bad values.
+
+Every error names the variable, so a mistyped deployment stops at start-up with a message that
+says what to fix instead of failing later somewhere unrelated.
+"""
+
+import os
+import secrets
+from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from django.core.exceptions import ImproperlyConfigured
+
+TRUE_WORDS = {"1", "true", "yes", "on"}
+FALSE_WORDS = {"0", "false", "no", "off", ""}
+
+
+def env_bool(name: str, default: bool = False, environ=os.environ) -> bool:
+    raw = environ.get(name)
+    if raw is None:
+        return default
+    word = raw.strip().lower()
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    raise ImproperlyConfigured(f"{name} must be one of 1/0, true/false, yes/no, on/off; got {raw!r}.")
+
+
+def env_int(name: str, default: int, environ=os.environ) -> int:
+    raw = environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a whole number; got {raw!r}.") from None
+    if value < 0:
+        raise ImproperlyConfigured(f"{name} must not be negative; got {raw!r}.")
+    return value
+
+
+def env_list(name: str, default: list[str], environ=os.environ) -> list[str]:
+    raw = environ.get(name)
+    if raw is None:
+        return default
+    items = [item.strip() for item in raw.split(",") if item.strip()]
+    if not items:
+        raise ImproperlyConfigured(f"{name} must be a comma-separated list with at least one entry.")
+    return items
+
+
+def parse_database_url(url: str, name: str = "DATABASE_URL") -> dict:
+    """Turn `postgres://user:pass@host:port/db?host=/socket/dir` or `sqlite:///path` into DATABASES['default']."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    if scheme == "sqlite":
+        # sqlite:///relative/path is relative to the working directory; sqlite:////abs/path is absolute.
+        if not url.lower().startswith("sqlite:///"):
+            raise ImproperlyConfigured(f"{name}: an sqlite URL looks like sqlite:///var/db.sqlite3.")
+        path = unquote(url[len("sqlite:///") :].split("?", 1)[0])
+        if not path:
+            raise ImproperlyConfigured(f"{name}: an sqlite URL needs a file path, e.g. sqlite:///var/db.sqlite3.")
+        return {"ENGINE": "django.db.backends.sqlite3", "NAME": path}
+    if scheme in {"postgres", "postgresql", "pgsql"}:
+        database = unquote(parts.path.lstrip("/"))
+        if not database:
+            raise ImproperlyConfigured(f"{name}: a PostgreSQL URL needs a database name, e.g. postgres://user@host/tracker.")
+        query = {key: values[-1] for key, values in parse_qs(parts.query).items()}
+        try:
+            port = parts.port
+        except ValueError:
+            raise ImproperlyConfigured(f"{name}: the port must be a number.") from None
+        host = unquote(parts.hostname or "") if parts.hostname else ""
+        host = query.pop("host", host)
+        port = query.pop("port", port)
+        config = {
+            "ENGINE": "django.db.backends.postgresql",
+            "NAME": database,
+            "USER": unquote(parts.username or ""),
+            "PASSWORD": unquote(parts.password or ""),
+            "HOST": host,
+            "PORT": str(port or ""),
+        }
+        if query:
+            config["OPTIONS"] = query
+        return config
+    raise ImproperlyConfigured(
+        f"{name} must start with postgres:// or sqlite:///; got {scheme + '://' if scheme else repr(url)}."
+    )
+
+
+def secret_key(environ, production: bool, key_file: Path) -> str:
+    """The SECRET_KEY: required from the environment in production, else generated once into var/."""
+    raw = environ.get("SECRET_KEY")
+    if raw is not None:
+        if production and (len(raw) < 50 or len(set(raw)) < 5):
+            raise ImproperlyConfigured("SECRET_KEY must be at least 50 characters with at least 5 distinct ones.")
+        if not raw:
+            raise ImproperlyConfigured("SECRET_KEY is set but empty.")
+        return raw
+    if production:
+        raise ImproperlyConfigured("SECRET_KEY is required when DJANGO_ENV=production.")
+    if key_file.exists():
+        return key_file.read_text().strip()
+    key_file.parent.mkdir(parents=True, exist_ok=True)
+    value = secrets.token_urlsafe(64)
+    key_file.write_text(value)
+    key_file.chmod(0o600)
+    return value
