@@ -129,7 +129,15 @@ class TimelineEventAdmin(admin.ModelAdmin):
     list_display = ["title", "date", "date_precision", "kind", "agency", "is_illustrative", "visibility"]
     list_filter = ["kind", "date_precision", "is_illustrative", "visibility", "technologies"]
     search_fields = ["title", "summary", "agency__name", "external_id"]
-    autocomplete_fields = ["agency", "vendors", "products", "technologies", "procurement", "records_request", "document"]
+    autocomplete_fields = [
+        "agency",
+        "vendors",
+        "products",
+        "technologies",
+        "procurement",
+        "records_request",
+        "document",
+    ]
     list_select_related = ["agency"]
     date_hierarchy = "date"
     inlines = [EventSourceInline]

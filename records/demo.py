@@ -97,13 +97,18 @@ def load_demo() -> dict:
             "name": "California law-enforcement agencies (not named in the source)",
             "kind": "other",
             "jurisdiction": california,
-            "description": "The ACLU made public-records requests in California; the source does not name the agencies.",
+            "description": "The ACLU made public-records requests in California; "
+            "the source does not name the agencies.",
         },
     )
 
     amazon, _ = Vendor.objects.update_or_create(
         slug="amazon",
-        defaults={"name": "Amazon", "website": "https://aws.amazon.com/", "description": "Amazon, through Amazon Web Services (AWS)."},
+        defaults={
+            "name": "Amazon",
+            "website": "https://aws.amazon.com/",
+            "description": "Amazon, through Amazon Web Services (AWS).",
+        },
     )
     for alias in ("Amazon Web Services", "AWS"):
         VendorAlias.objects.update_or_create(name=alias, defaults={"vendor": amazon})

@@ -30,16 +30,17 @@ from records.states import STATE_CHOICES
 MAX_TEXT = 200
 
 
-class PartialDateField(forms.CharField):
+class PartialDateField(forms.Field):
     """Accepts 2017, 2017-11 or 2017-11-29; as the end of a range, 2017 means up to 31 Dec 2017."""
+
+    widget = forms.TextInput(attrs={"placeholder": "YYYY-MM-DD", "size": 10})
 
     def __init__(self, *args, end_of_period=False, **kwargs):
         self.end_of_period = end_of_period
-        kwargs.setdefault("max_length", 10)
         super().__init__(*args, **kwargs)
 
     def to_python(self, value):
-        value = super().to_python(value).strip()
+        value = (value or "").strip()
         if not value:
             return None
         match = re.fullmatch(r"(\d{4})(?:-(\d{1,2}))?(?:-(\d{1,2}))?", value)
@@ -116,7 +117,9 @@ class AgencyFilter(BaseFilterSet):
     state = StateFilter(field_name="jurisdiction__state")
     kind = filters.ChoiceFilter(choices=AgencyKind.choices)
     level = filters.ChoiceFilter(field_name="jurisdiction__level", choices=Level.choices)
-    technology = SlugChoiceFilter(field_name="timeline_events__technologies", queryset=Technology.objects.all(), distinct=True)
+    technology = SlugChoiceFilter(
+        field_name="timeline_events__technologies", queryset=Technology.objects.all(), distinct=True
+    )
     vendor = SlugChoiceFilter(field_name="timeline_events__vendors", queryset=Vendor.objects.all(), distinct=True)
 
     class Meta:

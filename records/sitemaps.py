@@ -6,7 +6,16 @@ from records.models import Agency, Document, RecordsRequest, Technology, Vendor
 
 class StaticSitemap(Sitemap):
     def items(self):
-        return ["home", "timeline", "agency-list", "vendor-list", "technology-list", "procurement-list", "request-list", "document-list"]
+        return [
+            "home",
+            "timeline",
+            "agency-list",
+            "vendor-list",
+            "technology-list",
+            "procurement-list",
+            "request-list",
+            "document-list",
+        ]
 
     def location(self, item):
         return reverse(item)

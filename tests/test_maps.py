@@ -45,7 +45,7 @@ def test_svg_is_well_formed_xml_with_accessible_title_and_desc():
     root = parse(result["svg"])
     assert root.tag == f"{SVG}svg"
     assert root.get("viewBox") == "0 0 975 610"
-    assert root.get("role") == "img"
+    assert root.get("role") == "group"  # not "img": an image role would hide the state links
     assert root.get("width") == "100%"
     title, desc = root.find(f"{SVG}title"), root.find(f"{SVG}desc")
     assert title.text == "Agencies by state"

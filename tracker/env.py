@@ -65,7 +65,9 @@ def parse_database_url(url: str, name: str = "DATABASE_URL") -> dict:
     if scheme in {"postgres", "postgresql", "pgsql"}:
         database = unquote(parts.path.lstrip("/"))
         if not database:
-            raise ImproperlyConfigured(f"{name}: a PostgreSQL URL needs a database name, e.g. postgres://user@host/tracker.")
+            raise ImproperlyConfigured(
+                f"{name}: a PostgreSQL URL needs a database name, e.g. postgres://user@host/tracker."
+            )
         query = {key: values[-1] for key, values in parse_qs(parts.query).items()}
         try:
             port = parts.port

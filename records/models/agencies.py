@@ -53,7 +53,8 @@ class Agency(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["jurisdiction", "name"], name="agency_unique_name_in_jurisdiction"),
             models.CheckConstraint(
-                condition=Q(latitude__isnull=True) | Q(latitude__gte=-90, latitude__lte=90), name="agency_latitude_range"
+                condition=Q(latitude__isnull=True) | Q(latitude__gte=-90, latitude__lte=90),
+                name="agency_latitude_range",
             ),
             models.CheckConstraint(
                 condition=Q(longitude__isnull=True) | Q(longitude__gte=-180, longitude__lte=180),

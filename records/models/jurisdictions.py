@@ -42,7 +42,9 @@ class Jurisdiction(models.Model):
         ordering = ["name"]
         constraints = [
             models.UniqueConstraint(fields=["level", "state", "name"], name="jurisdiction_unique_name_in_state"),
-            models.CheckConstraint(condition=Q(state="") | Q(state__regex=r"^[A-Z]{2}$"), name="jurisdiction_state_code"),
+            models.CheckConstraint(
+                condition=Q(state="") | Q(state__regex=r"^[A-Z]{2}$"), name="jurisdiction_state_code"
+            ),
         ]
 
     def __str__(self):

@@ -44,7 +44,9 @@ class Procurement(models.Model):
     class Meta:
         ordering = ["-signed_on", "-id"]
         constraints = [
-            models.CheckConstraint(condition=Q(amount__isnull=True) | Q(amount__gte=0), name="procurement_amount_not_negative"),
+            models.CheckConstraint(
+                condition=Q(amount__isnull=True) | Q(amount__gte=0), name="procurement_amount_not_negative"
+            ),
             models.CheckConstraint(
                 condition=Q(start_on__isnull=True) | Q(end_on__isnull=True) | Q(end_on__gte=F("start_on")),
                 name="procurement_end_after_start",

@@ -50,7 +50,11 @@ class TimelineEventQuerySet(VisibleQuerySet):
     def for_display(self):
         return (
             self.select_related("agency__jurisdiction")
-            .prefetch_related("vendors", "technologies", "sources__document")
+            .prefetch_related(
+                "vendors",
+                "technologies",
+                models.Prefetch("sources", queryset=EventSource.objects.select_related("document")),
+            )
             .order_by("-date", "-id")
         )
 
@@ -122,9 +126,7 @@ class EventSource(models.Model):
     class Meta:
         ordering = ["id"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(document__isnull=False) | ~Q(url=""), name="source_has_document_or_url"
-            ),
+            models.CheckConstraint(condition=Q(document__isnull=False) | ~Q(url=""), name="source_has_document_or_url"),
             models.CheckConstraint(condition=Q(page__isnull=True) | Q(page__gte=1), name="source_page_from_one"),
             models.CheckConstraint(
                 condition=Q(page__isnull=True) | Q(document__isnull=False), name="source_page_needs_document"

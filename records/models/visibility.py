@@ -44,7 +44,9 @@ class VisibilityFields(models.Model):
         today = today or timezone.localdate()
         if self.visibility == Visibility.PUBLIC:
             return True
-        return self.visibility == Visibility.EMBARGOED and self.embargo_until is not None and self.embargo_until <= today
+        return (
+            self.visibility == Visibility.EMBARGOED and self.embargo_until is not None and self.embargo_until <= today
+        )
 
     def clean(self):
         from django.core.exceptions import ValidationError

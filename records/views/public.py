@@ -39,7 +39,9 @@ def _events(request):
 def _events_per_year(events, chart_id: str, subject: str) -> dict:
     per_year = dict(events.order_by().values_list("date__year").annotate(n=Count("id")))
     return charts.year_bar_chart(
-        per_year, f"Timeline entries per year: {subject}", f"Number of timeline entries about {subject} each year.",
+        per_year,
+        f"Timeline entries per year: {subject}",
+        f"Number of timeline entries about {subject} each year.",
         chart_id=chart_id,
     )
 
@@ -51,7 +53,9 @@ def _adoption(events, subject: str) -> dict:
     for row in firsts:
         per_year[row["first"].year] = per_year.get(row["first"].year, 0) + 1
     return charts.cumulative_line_chart(
-        per_year, f"Adoption of {subject}", f"Agencies with a first recorded entry about {subject}, by year, and the running total.",
+        per_year,
+        f"Adoption of {subject}",
+        f"Agencies with a first recorded entry about {subject}, by year, and the running total.",
         chart_id="adoption",
     )
 
@@ -106,8 +110,14 @@ def _facet(get, name, value_label_counts) -> list[dict]:
         query.pop("after", None)
         query.pop("format", None)
         options.append(
-            {"value": value, "label": label, "count": n, "selected": str(value) == selected, "query": query.urlencode(),
-             "clear": cleared.urlencode()}
+            {
+                "value": value,
+                "label": label,
+                "count": n,
+                "selected": str(value) == selected,
+                "query": query.urlencode(),
+                "clear": cleared.urlencode(),
+            }
         )
     return options
 
@@ -128,7 +138,12 @@ def agency_list(request):
         matching = Agency.objects.filter(pk__in=rows.values("pk"))
         get = request.GET
         kinds, levels = dict(AgencyKind.choices), dict(Level.choices)
-        states = matching.order_by().values_list("jurisdiction__state").annotate(n=Count("id")).order_by("jurisdiction__state")
+        states = (
+            matching.order_by()
+            .values_list("jurisdiction__state")
+            .annotate(n=Count("id"))
+            .order_by("jurisdiction__state")
+        )
         kind_counts = matching.order_by().values_list("kind").annotate(n=Count("id")).order_by("-n")
         level_counts = matching.order_by().values_list("jurisdiction__level").annotate(n=Count("id")).order_by("-n")
         technologies = (
@@ -153,7 +168,9 @@ def agency_list(request):
                 ("technology", "Technology", _facet(get, "technology", [(t.slug, t.name, t.n) for t in technologies])),
                 ("vendor", "Vendor", _facet(get, "vendor", [(v.slug, v.name, v.n) for v in vendors])),
             ],
-            "state_map": _state_map_from_counts(state_counts, f"{request.path}?{list_query.urlencode()}", "Matching agencies by state"),
+            "state_map": _state_map_from_counts(
+                state_counts, f"{request.path}?{list_query.urlencode()}", "Matching agencies by state"
+            ),
             "sort": "-name" if descending else "name",
         }
 
@@ -235,8 +252,11 @@ def vendor_detail(request, slug):
             "spend": Procurement.objects.filter(vendor=vendor).aggregate(total=Sum("amount"))["total"],
             "chart": _events_per_year(visible, "per-year", vendor.name),
             "adoption": _adoption(visible, vendor.name),
-            "state_map": _state_map(agencies, reverse("vendor-detail", args=[vendor.slug]), f"Agencies using {vendor.name}, by state"),
-            "agencies_csv": f"{reverse('agency-list')}?vendor={vendor.slug}&format=csv" + (f"&state={state}" if state in STATE_NAMES else ""),
+            "state_map": _state_map(
+                agencies, reverse("vendor-detail", args=[vendor.slug]), f"Agencies using {vendor.name}, by state"
+            ),
+            "agencies_csv": f"{reverse('agency-list')}?vendor={vendor.slug}&format=csv"
+            + (f"&state={state}" if state in STATE_NAMES else ""),
             "feed_url": reverse("vendor-feed", args=[vendor.slug]),
         }
 
@@ -245,7 +265,8 @@ def vendor_detail(request, slug):
 
 def technology_list(request):
     technologies = Technology.objects.annotate(
-        agency_count=Count("timeline_events__agency", distinct=True), event_count=Count("timeline_events", distinct=True)
+        agency_count=Count("timeline_events__agency", distinct=True),
+        event_count=Count("timeline_events", distinct=True),
     ).order_by("name")
     if request.GET.get("format") in {"csv", "json"}:
         absolute = request.build_absolute_uri
@@ -270,7 +291,11 @@ def technology_detail(request, slug):
             .order_by("-agency_count", "name"),
             "chart": _events_per_year(visible, "per-year", technology.name),
             "adoption": _adoption(visible, technology.name),
-            "state_map": _state_map(agencies, f"{reverse('agency-list')}?technology={technology.slug}", f"Agencies using {technology.name}, by state"),
+            "state_map": _state_map(
+                agencies,
+                f"{reverse('agency-list')}?technology={technology.slug}",
+                f"Agencies using {technology.name}, by state",
+            ),
             "feed_url": reverse("technology-feed", args=[technology.slug]),
         }
 
@@ -356,5 +381,10 @@ def event_detail(request, pk):
 
 
 def robots_txt(request):
-    lines = ["User-agent: *", "Disallow: /admin/", "Disallow: /staff/", f"Sitemap: {request.build_absolute_uri('/sitemap.xml')}"]
+    lines = [
+        "User-agent: *",
+        "Disallow: /admin/",
+        "Disallow: /staff/",
+        f"Sitemap: {request.build_absolute_uri('/sitemap.xml')}",
+    ]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")

@@ -14,7 +14,9 @@ def search(request):
     if query:
         results = {
             "agencies": Agency.objects.with_place().filter(name__icontains=query)[:PER_TYPE],
-            "vendors": Vendor.objects.filter(Q(name__icontains=query) | Q(aliases__name__icontains=query)).distinct()[:PER_TYPE],
+            "vendors": Vendor.objects.filter(Q(name__icontains=query) | Q(aliases__name__icontains=query)).distinct()[
+                :PER_TYPE
+            ],
             "technologies": Technology.objects.filter(name__icontains=query)[:PER_TYPE],
             "events": TimelineEvent.objects.visible_to(request.user)
             .select_related("agency")

@@ -1,0 +1,68 @@
+# Two commands take a fresh machine to a running app (`make demo`) and to a passing suite (`make test`).
+SHELL := /bin/bash
+PORT ?= 8000
+VENV := .venv
+PY := $(VENV)/bin/python
+
+# The first interpreter of 3.12 or newer (Django 6.1 needs it); pyenv honours .python-version.
+PYTHON ?= $(shell for p in python3.13 python3.12 python3 python; do \
+	if command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' >/dev/null 2>&1; \
+	then echo $$p; break; fi; done)
+
+.PHONY: demo test test-postgres test-sqlite lint format check-python serve clean
+
+check-python:
+	@if [ -z "$(PYTHON)" ]; then \
+		echo "No Python 3.12 or newer found (Django 6.1 needs it)."; \
+		echo "Install one (e.g. 'pyenv install 3.13' or Debian's python3.13) or run: make PYTHON=/path/to/python3.12 ..."; \
+		exit 1; fi
+
+$(VENV)/.runtime: requirements.txt | check-python
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	@touch $@
+
+$(VENV)/.dev: requirements.txt requirements-dev.txt $(VENV)/.runtime
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@touch $@
+
+demo: $(VENV)/.runtime
+	$(PY) manage.py migrate --no-input -v 0
+	$(PY) manage.py load_demo
+	$(PY) manage.py create_demo_staff
+	@echo "Serving on http://127.0.0.1:$(PORT)/ (Ctrl-C stops it)"
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+lint: $(VENV)/.dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(VENV)/.dev
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+# The whole suite on PostgreSQL (DATABASE_URL if set, else a throwaway server), then on SQLite.
+test: $(VENV)/.dev
+	$(VENV)/bin/ruff check .
+	$(PY) manage.py makemigrations --check --dry-run -v 1
+	@ran=""; \
+	if [ -n "$${DATABASE_URL:-}" ]; then \
+		echo "== PostgreSQL (DATABASE_URL) =="; $(PY) -m pytest $(PYTEST_ARGS) || exit 1; ran="PostgreSQL"; \
+	elif scripts/with-postgres --available 2>/dev/null; then \
+		echo "== PostgreSQL (throwaway server) =="; scripts/with-postgres $(PY) -m pytest $(PYTEST_ARGS) || exit 1; ran="PostgreSQL"; \
+	elif [ "$${CI:-}" = "true" ]; then \
+		echo "PostgreSQL server binaries not found, and CI=true requires PostgreSQL."; scripts/with-postgres --available; exit 1; \
+	else \
+		echo "PostgreSQL server binaries not found: skipping the PostgreSQL run (install postgresql to include it)."; \
+	fi; \
+	echo "== SQLite =="; DATABASE_URL=sqlite:///var/test.sqlite3 $(PY) -m pytest $(PYTEST_ARGS) || exit 1; \
+	echo "Test suite passed on: $${ran:+$$ran and }SQLite"
+
+test-postgres: $(VENV)/.dev
+	scripts/with-postgres $(PY) -m pytest $(PYTEST_ARGS)
+
+test-sqlite: $(VENV)/.dev
+	DATABASE_URL=sqlite:///var/test.sqlite3 $(PY) -m pytest $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) var/test.sqlite3

@@ -1,0 +1,28 @@
+import secrets
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, Permission
+from django.core.management.base import BaseCommand
+
+USERNAME = "demo-staff"
+
+
+class Command(BaseCommand):
+    help = "Create the demo staff account and print its password once (only when it is first created)."
+
+    def handle(self, *args, **options):
+        group, _ = Group.objects.get_or_create(name="staff")
+        group.permissions.set(
+            Permission.objects.filter(content_type__app_label="records").exclude(codename__startswith="delete_")
+        )
+        User = get_user_model()
+        if User.objects.filter(username=USERNAME).exists():
+            self.stdout.write(
+                f"Demo staff account '{USERNAME}' already exists (its password was printed when it was created)."
+            )
+            return
+        password = secrets.token_urlsafe(12)
+        user = User.objects.create_user(USERNAME, password=password, is_staff=True)
+        user.groups.add(group)
+        self.stdout.write(self.style.SUCCESS(f"Demo staff account: username '{USERNAME}', password '{password}'"))
+        self.stdout.write("Sign in at http://127.0.0.1:8000/admin/ . This password is shown only now.")

@@ -1,0 +1,98 @@
+"""Every page issues a fixed number of queries, pinned here, whatever the size of the data."""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from records.models import Correspondence
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+STATES = ["OR", "FL", "CA", "NY", "TX"]
+
+
+def grow(size: int):
+    """Add `size` agencies' worth of data: events with vendors, technologies and sources, and records."""
+    face, alpr = factories.technology("face-recognition"), factories.technology("automated-license-plate-readers")
+    vendors = [factories.vendor() for _ in range(2)]
+    for i in range(size):
+        agency = factories.agency(code=STATES[i % len(STATES)])
+        request = factories.records_request(agency, filed_on=datetime.date(2020, 1, 2), status="filed")
+        Correspondence.objects.create(
+            request=request, date=datetime.date(2020, 1, 3), direction="out", channel="email", summary="Filed"
+        )
+        document = factories.document(agency, request=request, pages=["one", "two"])
+        factories.procurement(agency, vendors[i % 2], amount=100)
+        for year in (2018, 2019, 2020):
+            event = factories.event(
+                agency, date=datetime.date(year, 3, 1 + i % 27), vendors=vendors, technologies=[face, alpr]
+            )
+            event.sources.create(document=document, page=2)
+
+
+@pytest.fixture
+def demo():
+    from records.demo import load_demo
+
+    load_demo()
+
+
+def pages():
+    from records.models import Agency, Document, Procurement, RecordsRequest, TimelineEvent
+
+    agency = Agency.objects.get(slug="washington-county-sheriffs-office-or")
+    return {
+        "home": "/",
+        "timeline": "/timeline/",
+        "timeline filtered": "/timeline/?vendor=amazon&state=OR&start=2017&end=2019-06",
+        "timeline json": "/timeline/?format=json",
+        "agencies": "/agencies/",
+        "agencies filtered": "/agencies/?state=OR&technology=face-recognition",
+        "agencies json": "/agencies/?format=json",
+        "agency": agency.get_absolute_url(),
+        "agency filtered": f"{agency.get_absolute_url()}?kind=deployment",
+        "vendors": "/vendors/",
+        "vendor": "/vendors/amazon/",
+        "vendor in a state": "/vendors/amazon/?state=OR",
+        "technologies": "/technologies/",
+        "technology": "/technologies/face-recognition/",
+        "procurements": "/procurements/?state=OR&amount_min=0",
+        "procurement": Procurement.objects.first().get_absolute_url(),
+        "requests": "/requests/?status=overdue",
+        "request": RecordsRequest.objects.first().get_absolute_url(),
+        "documents": "/documents/",
+        "document": Document.objects.first().get_absolute_url(),
+        "event": TimelineEvent.objects.first().get_absolute_url(),
+        "search": "/search/?q=county",
+        "feed": "/timeline/feed/",
+        "agency feed": f"{agency.get_absolute_url()}feed/",
+        "sitemap": "/sitemap.xml",
+    }
+
+
+PINNED = {
+    "home": 9, "timeline": 4, "timeline filtered": 5, "timeline json": 4, "agencies": 7,
+    "agencies filtered": 8, "agencies json": 2, "agency": 13, "agency filtered": 13, "vendors": 3,
+    "vendor": 13, "vendor in a state": 13, "technologies": 1, "technology": 10, "procurements": 1,
+    "procurement": 2, "requests": 1, "request": 3, "documents": 1, "document": 3, "event": 4,
+    "search": 5, "feed": 4, "agency feed": 5, "sitemap": 10,
+}  # fmt: skip
+
+
+def count_queries(client, url) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+        assert response.status_code == 200, url
+    return len(queries)
+
+
+def test_query_counts_are_pinned_and_do_not_grow_with_the_data(client, demo):
+    grow(2)
+    small = {name: count_queries(client, url) for name, url in pages().items()}
+    grow(20)
+    large = {name: count_queries(client, url) for name, url in pages().items()}
+    assert small == large
+    assert small == PINNED
