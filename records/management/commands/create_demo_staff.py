@@ -25,4 +25,4 @@ class Command(BaseCommand):
         user = User.objects.create_user(USERNAME, password=password, is_staff=True)
         user.groups.add(group)
         self.stdout.write(self.style.SUCCESS(f"Demo staff account: username '{USERNAME}', password '{password}'"))
-        self.stdout.write("Sign in at http://127.0.0.1:8000/admin/ . This password is shown only now.")
+        self.stdout.write("Sign in at /admin/ on the running server. This password is shown only now.")
