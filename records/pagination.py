@@ -20,7 +20,10 @@ def _parse_value(raw: str, kind: str):
     if kind == "date":
         return datetime.date.fromisoformat(raw)
     if kind == "int":
-        return int(raw)
+        number = int(raw)
+        if not -(2**63) < number < 2**63:
+            raise ValueError
+        return number
     return raw
 
 
@@ -42,6 +45,8 @@ def keyset_page(queryset, cursor: str | None, size: int, key: str, key_kind: str
             if not sep:
                 raise ValueError
             value, last_id = _parse_value(raw_value, key_kind), int(raw_id)
+            if not 0 < last_id < 2**63:
+                raise ValueError
         except (ValueError, OverflowError):
             raise BadCursor(f"Not a valid page cursor: {cursor[:40]!r}.") from None
         op, strict = ("lte", "lt") if descending else ("gte", "gt")

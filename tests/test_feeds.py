@@ -1,0 +1,66 @@
+"""Atom feeds for every timeline, announced on the pages; sitemap and robots.txt."""
+
+import datetime
+import xml.etree.ElementTree as ET  # noqa: S405 - parses our own output
+
+import pytest
+
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+@pytest.fixture
+def world():
+    amazon = factories.vendor("Amazon")
+    agency = factories.agency("Washington County Sheriff's Office", "OR")
+    factories.event(agency, datetime.date(2017, 11, 1), [amazon], [factories.technology()], title="Mugshots indexed",
+                    date_precision="month")  # fmt: skip
+    factories.event(factories.agency("Other", "FL"), datetime.date(2019, 1, 1), title="Elsewhere")
+    return agency, amazon
+
+
+def entries(client, url) -> list[str]:
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/atom+xml")
+    root = ET.fromstring(response.content)  # noqa: S314
+    assert root.tag == f"{ATOM}feed"
+    return [entry.find(f"{ATOM}title").text for entry in root.findall(f"{ATOM}entry")]
+
+
+def test_feeds_hold_their_timeline(client, world):
+    agency, amazon = world
+    assert entries(client, "/timeline/feed/") == ["Jan 1, 2019: Elsewhere", "Nov 2017: Mugshots indexed"]
+    assert entries(client, f"/agencies/{agency.slug}/feed/") == ["Nov 2017: Mugshots indexed"]
+    assert entries(client, "/vendors/amazon/feed/") == ["Nov 2017: Mugshots indexed"]
+    assert entries(client, "/technologies/face-recognition/feed/") == ["Nov 2017: Mugshots indexed"]
+
+
+def test_pages_announce_their_feed(client, world):
+    agency, _ = world
+    for page, feed in [
+        ("/timeline/", "/timeline/feed/"),
+        (f"/agencies/{agency.slug}/", f"/agencies/{agency.slug}/feed/"),
+        ("/vendors/amazon/", "/vendors/amazon/feed/"),
+        ("/technologies/face-recognition/", "/technologies/face-recognition/feed/"),
+    ]:
+        html = client.get(page).content.decode()
+        assert f'<link rel="alternate" type="application/atom+xml"' in html
+        assert f'href="{feed}"' in html
+
+
+def test_unknown_feed_is_404(client, world):
+    assert client.get("/vendors/nobody/feed/").status_code == 404
+
+
+def test_sitemap_and_robots(client, world):
+    agency, _ = world
+    root = ET.fromstring(client.get("/sitemap.xml").content)  # noqa: S314
+    locations = [loc.text for loc in root.iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")]
+    assert f"http://testserver/agencies/{agency.slug}/" in locations
+    assert "http://testserver/vendors/amazon/" in locations
+    robots = client.get("/robots.txt").content.decode()
+    assert "Disallow: /admin/" in robots
+    assert "Sitemap: http://testserver/sitemap.xml" in robots
