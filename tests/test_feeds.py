@@ -47,7 +47,7 @@ def test_pages_announce_their_feed(client, world):
         ("/technologies/face-recognition/", "/technologies/face-recognition/feed/"),
     ]:
         html = client.get(page).content.decode()
-        assert f'<link rel="alternate" type="application/atom+xml"' in html
+        assert '<link rel="alternate" type="application/atom+xml"' in html
         assert f'href="{feed}"' in html
 
 
