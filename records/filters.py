@@ -95,14 +95,14 @@ class BaseFilterSet(filters.FilterSet):
 
 
 class TimelineFilter(BaseFilterSet):
-    agency = SlugChoiceFilter(queryset=Agency.objects.all())
-    vendor = SlugChoiceFilter(field_name="vendors", queryset=Vendor.objects.all())
-    technology = SlugChoiceFilter(field_name="technologies", queryset=Technology.objects.all())
-    state = StateFilter(field_name="agency__jurisdiction__state")
-    kind = filters.ChoiceFilter(choices=EventKind.choices)
-    start = PartialDateFilter(field_name="date", lookup_expr="gte")
-    end = PartialDateFilter(field_name="date", lookup_expr="lte", end_of_period=True)
-    q = filters.CharFilter(method="filter_text", max_length=MAX_TEXT)
+    agency = SlugChoiceFilter(queryset=Agency.objects.all(), label="Agency")
+    vendor = SlugChoiceFilter(field_name="vendors", queryset=Vendor.objects.all(), label="Vendor")
+    technology = SlugChoiceFilter(field_name="technologies", queryset=Technology.objects.all(), label="Technology")
+    state = StateFilter(field_name="agency__jurisdiction__state", label="State")
+    kind = filters.ChoiceFilter(choices=EventKind.choices, label="Kind of entry")
+    start = PartialDateFilter(field_name="date", lookup_expr="gte", label="From")
+    end = PartialDateFilter(field_name="date", lookup_expr="lte", end_of_period=True, label="To")
+    q = filters.CharFilter(method="filter_text", max_length=MAX_TEXT, label="Words")
 
     class Meta:
         model = TimelineEvent
@@ -112,24 +112,39 @@ class TimelineFilter(BaseFilterSet):
         return queryset.filter(Q(title__icontains=value) | Q(summary__icontains=value))
 
 
+class AgencyTimelineFilter(TimelineFilter):
+    """An agency's own timeline: the agency and its state are already given."""
+
+    agency = None
+    state = None
+
+
 class AgencyFilter(BaseFilterSet):
-    q = filters.CharFilter(field_name="name", lookup_expr="icontains", max_length=MAX_TEXT)
-    state = StateFilter(field_name="jurisdiction__state")
-    kind = filters.ChoiceFilter(choices=AgencyKind.choices)
-    level = filters.ChoiceFilter(field_name="jurisdiction__level", choices=Level.choices)
-    technology = SlugChoiceFilter(
-        field_name="timeline_events__technologies", queryset=Technology.objects.all(), distinct=True
-    )
-    vendor = SlugChoiceFilter(field_name="timeline_events__vendors", queryset=Vendor.objects.all(), distinct=True)
+    q = filters.CharFilter(field_name="name", lookup_expr="icontains", max_length=MAX_TEXT, label="Name")
+    state = StateFilter(field_name="jurisdiction__state", label="State")
+    kind = filters.ChoiceFilter(choices=AgencyKind.choices, label="Kind")
+    level = filters.ChoiceFilter(field_name="jurisdiction__level", choices=Level.choices, label="Level")
+    technology = SlugChoiceFilter(queryset=Technology.objects.all(), method="filter_events", label="Technology")
+    vendor = SlugChoiceFilter(queryset=Vendor.objects.all(), method="filter_events", label="Vendor")
 
     class Meta:
         model = Agency
         fields = []
 
+    def filter_events(self, queryset, name, value):
+        """Agencies with a timeline entry, visible to this reader, about the technology or vendor."""
+        user = self.request.user if self.request else None
+        events = TimelineEvent.objects.visible_to(user).filter(
+            **{"technologies" if name == "technology" else "vendors": value}
+        )
+        return queryset.filter(pk__in=events.values("agency_id"))
+
 
 class VendorFilter(BaseFilterSet):
-    q = filters.CharFilter(method="filter_name", max_length=MAX_TEXT)
-    technology = SlugChoiceFilter(field_name="products__technologies", queryset=Technology.objects.all(), distinct=True)
+    q = filters.CharFilter(method="filter_name", max_length=MAX_TEXT, label="Name")
+    technology = SlugChoiceFilter(
+        field_name="products__technologies", queryset=Technology.objects.all(), distinct=True, label="Technology"
+    )
 
     class Meta:
         model = Vendor
@@ -140,15 +155,19 @@ class VendorFilter(BaseFilterSet):
 
 
 class ProcurementFilter(BaseFilterSet):
-    agency = SlugChoiceFilter(queryset=Agency.objects.all())
+    agency = SlugChoiceFilter(queryset=Agency.objects.all(), label="Agency")
     vendor = SlugChoiceFilter(queryset=Vendor.objects.all())
     technology = SlugChoiceFilter(field_name="product__technologies", queryset=Technology.objects.all())
-    state = StateFilter(field_name="agency__jurisdiction__state")
+    state = StateFilter(field_name="agency__jurisdiction__state", label="State")
     kind = filters.ChoiceFilter(choices=ProcurementKind.choices)
     status = filters.ChoiceFilter(choices=ProcurementStatus.choices)
-    amount_min = filters.NumberFilter(field_name="amount", lookup_expr="gte", min_value=0, max_value=10**12)
-    amount_max = filters.NumberFilter(field_name="amount", lookup_expr="lte", min_value=0, max_value=10**12)
-    year = filters.NumberFilter(field_name="signed_on__year", min_value=1900, max_value=2100)
+    amount_min = filters.NumberFilter(
+        field_name="amount", lookup_expr="gte", min_value=0, max_value=10**12, label="Amount from"
+    )
+    amount_max = filters.NumberFilter(
+        field_name="amount", lookup_expr="lte", min_value=0, max_value=10**12, label="Amount up to"
+    )
+    year = filters.NumberFilter(field_name="signed_on__year", min_value=1900, max_value=2100, label="Year signed")
 
     class Meta:
         model = Procurement
@@ -159,13 +178,15 @@ REQUEST_STATUS_CHOICES = [("overdue", "Overdue"), *RequestStatus.choices]
 
 
 class RequestFilter(BaseFilterSet):
-    agency = SlugChoiceFilter(queryset=Agency.objects.all())
-    state = StateFilter(field_name="agency__jurisdiction__state")
-    status = filters.ChoiceFilter(choices=REQUEST_STATUS_CHOICES, method="filter_status")
-    requester = filters.CharFilter(field_name="requester_organization", lookup_expr="icontains", max_length=MAX_TEXT)
-    filed_after = PartialDateFilter(field_name="filed_on", lookup_expr="gte")
-    filed_before = PartialDateFilter(field_name="filed_on", lookup_expr="lte", end_of_period=True)
-    q = filters.CharFilter(method="filter_text", max_length=MAX_TEXT)
+    agency = SlugChoiceFilter(queryset=Agency.objects.all(), label="Agency")
+    state = StateFilter(field_name="agency__jurisdiction__state", label="State")
+    status = filters.ChoiceFilter(choices=REQUEST_STATUS_CHOICES, method="filter_status", label="Status")
+    requester = filters.CharFilter(
+        field_name="requester_organization", lookup_expr="icontains", max_length=MAX_TEXT, label="Requester"
+    )
+    filed_after = PartialDateFilter(field_name="filed_on", lookup_expr="gte", label="Filed from")
+    filed_before = PartialDateFilter(field_name="filed_on", lookup_expr="lte", end_of_period=True, label="Filed up to")
+    q = filters.CharFilter(method="filter_text", max_length=MAX_TEXT, label="Words")
 
     class Meta:
         model = RecordsRequest
@@ -181,11 +202,11 @@ class RequestFilter(BaseFilterSet):
 
 
 class DocumentFilter(BaseFilterSet):
-    agency = SlugChoiceFilter(queryset=Agency.objects.all())
-    state = StateFilter(field_name="agency__jurisdiction__state")
+    agency = SlugChoiceFilter(queryset=Agency.objects.all(), label="Agency")
+    state = StateFilter(field_name="agency__jurisdiction__state", label="State")
     kind = filters.ChoiceFilter(choices=DocumentKind.choices)
-    year = filters.NumberFilter(field_name="date__year", min_value=1900, max_value=2100)
-    q = filters.CharFilter(field_name="title", lookup_expr="icontains", max_length=MAX_TEXT)
+    year = filters.NumberFilter(field_name="date__year", min_value=1900, max_value=2100, label="Year")
+    q = filters.CharFilter(field_name="title", lookup_expr="icontains", max_length=MAX_TEXT, label="Title")
 
     class Meta:
         model = Document

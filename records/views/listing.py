@@ -27,7 +27,7 @@ def render_list(request, spec: ListSpec, queryset, context_for=None, count: bool
     Invalid filter values are dropped from the query and reported at their filter with HTTP 400.
     `context_for(rows)` adds page-specific context (facets, charts) computed from the filtered rows.
     """
-    filterset = spec.filterset_class(request.GET or None, queryset=queryset)
+    filterset = spec.filterset_class(request.GET or None, queryset=queryset, request=request)
     rows = filterset.qs.prefetch_related(*spec.prefetch)
     status = 400 if filterset.is_bound and not filterset.is_valid() else 200
     wanted = request.GET.get("format", "html")

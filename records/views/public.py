@@ -1,4 +1,4 @@
-from django.db.models import Count, Min, Sum
+from django.db.models import Count, Min, Q, Sum
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -15,6 +15,7 @@ from records.models import (
 )
 from records.models.agencies import AgencyKind
 from records.models.jurisdictions import Level
+from records.models.visibility import VisibleQuerySet, can_see_everything
 from records.states import STATE_NAMES
 from records.views.listing import ListSpec, render_list
 
@@ -26,10 +27,15 @@ TIMELINE = ListSpec(
 )
 
 
-def _timeline_spec(template: str, filename: str) -> ListSpec:
+def _timeline_spec(template: str, filename: str, filterset_class=filters.TimelineFilter) -> ListSpec:
     return ListSpec(
-        filterset_class=filters.TimelineFilter, fields=exports.TIMELINE_FIELDS, template=template, filename=filename
+        filterset_class=filterset_class, fields=exports.TIMELINE_FIELDS, template=template, filename=filename
     )
+
+
+def _public_events_q(user, prefix: str = "timeline_events__") -> Q:
+    """The visibility rule of timeline events, for counts and joins through a relation."""
+    return Q() if can_see_everything(user) else VisibleQuerySet.public_q(prefix=prefix)
 
 
 def _events(request):
@@ -147,12 +153,12 @@ def agency_list(request):
         kind_counts = matching.order_by().values_list("kind").annotate(n=Count("id")).order_by("-n")
         level_counts = matching.order_by().values_list("jurisdiction__level").annotate(n=Count("id")).order_by("-n")
         technologies = (
-            Technology.objects.filter(timeline_events__agency__in=matching)
+            Technology.objects.filter(_public_events_q(request.user), timeline_events__agency__in=matching)
             .annotate(n=Count("timeline_events__agency", distinct=True))
             .order_by("-n", "name")
         )
         vendors = (
-            Vendor.objects.filter(timeline_events__agency__in=matching)
+            Vendor.objects.filter(_public_events_q(request.user), timeline_events__agency__in=matching)
             .annotate(n=Count("timeline_events__agency", distinct=True))
             .order_by("-n", "name")[:25]
         )
@@ -174,7 +180,9 @@ def agency_list(request):
             "sort": "-name" if descending else "name",
         }
 
-    base = Agency.objects.with_place().annotate(event_count=Count("timeline_events", distinct=True))
+    base = Agency.objects.with_place().annotate(
+        event_count=Count("timeline_events", distinct=True, filter=_public_events_q(request.user))
+    )
     return render_list(request, spec, base, context_for, count=True)
 
 
@@ -209,7 +217,12 @@ def agency_detail(request, slug):
             "feed_url": reverse("agency-feed", args=[agency.slug]),
         }
 
-    return render_list(request, _timeline_spec("records/agency_detail.html", agency.slug), events, context_for)
+    return render_list(
+        request,
+        _timeline_spec("records/agency_detail.html", agency.slug, filters.AgencyTimelineFilter),
+        events,
+        context_for,
+    )
 
 
 # Vendors and technologies
@@ -226,7 +239,9 @@ def vendor_list(request):
         descending=False,
         prefetch=("aliases",),
     )
-    base = Vendor.objects.annotate(agency_count=Count("timeline_events__agency", distinct=True))
+    base = Vendor.objects.annotate(
+        agency_count=Count("timeline_events__agency", distinct=True, filter=_public_events_q(request.user))
+    )
     return render_list(request, spec, base, count=True)
 
 
@@ -265,8 +280,8 @@ def vendor_detail(request, slug):
 
 def technology_list(request):
     technologies = Technology.objects.annotate(
-        agency_count=Count("timeline_events__agency", distinct=True),
-        event_count=Count("timeline_events", distinct=True),
+        agency_count=Count("timeline_events__agency", distinct=True, filter=_public_events_q(request.user)),
+        event_count=Count("timeline_events", distinct=True, filter=_public_events_q(request.user)),
     ).order_by("name")
     if request.GET.get("format") in {"csv", "json"}:
         absolute = request.build_absolute_uri
