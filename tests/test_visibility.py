@@ -29,7 +29,8 @@ def hidden():
 
 PUBLIC_CHANNELS = [
     "/", "/timeline/", "/timeline/?format=csv", "/timeline/?format=json", "/timeline/feed/",
-    "/agencies/quiet-police-department/", "/agencies/quiet-police-department/feed/", "/vendors/hushed-vendor/", "/vendors/hushed-vendor/?format=json",
+    "/agencies/quiet-police-department/", "/agencies/quiet-police-department/feed/",
+    "/vendors/hushed-vendor/", "/vendors/hushed-vendor/?format=json",
     "/technologies/face-recognition/", "/requests/", "/requests/?format=csv", "/documents/", "/documents/?format=json",
     "/search/?q=private", "/search/?q=secret", "/sitemap.xml",
 ]  # fmt: skip
