@@ -1,31 +1,39 @@
-from records.models.agencies import Agency, AgencyKind
-from records.models.documents import Document, DocumentPage, ExtractionStatus
+from records.models.accounts import StaffProfile
+from records.models.agencies import Agency, AgencyAlias, AgencyKind
+from records.models.documents import Document, DocumentMention, DocumentPage, ExtractionStatus, MentionStatus
 from records.models.jurisdictions import DayType, Jurisdiction, Level
+from records.models.merges import MergeRecord
 from records.models.procurements import Procurement, ProcurementKind, ProcurementStatus
-from records.models.requests import Correspondence, RecordsRequest, RequestStatus
+from records.models.requests import Correspondence, RecordsRequest, RequestStatus, RequestStatusChange
 from records.models.timeline import DatePrecision, EventKind, EventSource, TimelineEvent
 from records.models.vendors import Product, Technology, Vendor, VendorAlias
 from records.models.visibility import Visibility
 
 __all__ = [
     "Agency",
+    "AgencyAlias",
     "AgencyKind",
     "Correspondence",
     "DatePrecision",
     "DayType",
     "Document",
+    "DocumentMention",
     "DocumentPage",
     "EventKind",
     "EventSource",
     "ExtractionStatus",
     "Jurisdiction",
     "Level",
+    "MentionStatus",
+    "MergeRecord",
     "Procurement",
     "ProcurementKind",
     "ProcurementStatus",
     "Product",
     "RecordsRequest",
     "RequestStatus",
+    "RequestStatusChange",
+    "StaffProfile",
     "Technology",
     "TimelineEvent",
     "Vendor",

@@ -1,6 +1,7 @@
 from django.db import models
 from django.db.models import Count, Q
 from django.urls import reverse
+from simple_history.models import HistoricalRecords
 
 from records.models.jurisdictions import Jurisdiction
 
@@ -44,6 +45,7 @@ class Agency(models.Model):
     latitude = models.FloatField(null=True, blank=True)
     longitude = models.FloatField(null=True, blank=True)
     description = models.TextField(blank=True)
+    history = HistoricalRecords()
 
     objects = AgencyQuerySet.as_manager()
 
@@ -71,3 +73,18 @@ class Agency(models.Model):
     @property
     def state(self) -> str:
         return self.jurisdiction.state
+
+
+class AgencyAlias(models.Model):
+    """Another name an agency is known by, e.g. the name of a duplicate merged into it."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="aliases")
+    name = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "agency aliases"
+        constraints = [models.UniqueConstraint(fields=["agency", "name"], name="agency_alias_unique")]
+
+    def __str__(self):
+        return self.name

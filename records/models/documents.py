@@ -1,5 +1,6 @@
 from django.db import models
 from django.urls import reverse
+from simple_history.models import HistoricalRecords
 
 from records.models.agencies import Agency
 from records.models.requests import Correspondence, RecordsRequest
@@ -61,6 +62,7 @@ class Document(VisibilityFields):
     )
     extraction_error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
 
     objects = DocumentQuerySet.as_manager()
 
@@ -91,3 +93,38 @@ class DocumentPage(models.Model):
 
     def __str__(self):
         return f"{self.document} p. {self.number}"
+
+
+class MentionStatus(models.TextChoices):
+    FOUND = "found", "Found in the text"
+    CONFIRMED = "confirmed", "Confirmed by staff"
+    REMOVED = "removed", "Removed by staff"
+
+
+class DocumentMention(models.Model):
+    """A vendor or product named in a document's text, with the pages that name it."""
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="mentions")
+    vendor = models.ForeignKey(
+        "records.Vendor", null=True, blank=True, on_delete=models.CASCADE, related_name="document_mentions"
+    )
+    product = models.ForeignKey(
+        "records.Product", null=True, blank=True, on_delete=models.CASCADE, related_name="document_mentions"
+    )
+    pages = models.JSONField(default=list, help_text="Page numbers where the name occurs.")
+    status = models.CharField(max_length=10, choices=MentionStatus.choices, default=MentionStatus.FOUND)
+
+    class Meta:
+        ordering = ["document", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(vendor__isnull=False, product__isnull=True)
+                | models.Q(vendor__isnull=True, product__isnull=False),
+                name="mention_vendor_xor_product",
+            ),
+            models.UniqueConstraint(fields=["document", "vendor"], name="mention_unique_vendor"),
+            models.UniqueConstraint(fields=["document", "product"], name="mention_unique_product"),
+        ]
+
+    def __str__(self):
+        return f"{self.vendor or self.product} in {self.document}"

@@ -1,5 +1,6 @@
 from django.db import models
 from django.db.models import Q
+from simple_history.models import HistoricalRecords
 
 
 class Level(models.TextChoices):
@@ -35,6 +36,7 @@ class Jurisdiction(models.Model):
     )
     law_day_type = models.CharField(max_length=10, choices=DayType.choices, blank=True)
     law_source_url = models.URLField(blank=True)
+    history = HistoricalRecords()
 
     objects = JurisdictionQuerySet.as_manager()
 

@@ -1,6 +1,7 @@
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
+from simple_history.models import HistoricalRecords
 
 from records.models.agencies import Agency
 from records.models.vendors import Product, Vendor
@@ -40,6 +41,7 @@ class Procurement(models.Model):
     reference_number = models.CharField(max_length=100, blank=True)
     source_url = models.URLField(max_length=500, blank=True)
     documents = models.ManyToManyField("records.Document", blank=True, related_name="procurements")
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["-signed_on", "-id"]

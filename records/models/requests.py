@@ -1,7 +1,9 @@
+from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 from records.models.agencies import Agency
 from records.models.visibility import VisibilityFields, VisibleQuerySet, embargo_constraint
@@ -56,6 +58,7 @@ class RecordsRequest(VisibilityFields):
     source_url = models.URLField(max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
 
     objects = RecordsRequestQuerySet.as_manager()
 
@@ -108,6 +111,7 @@ class Correspondence(VisibilityFields):
     direction = models.CharField(max_length=3, choices=Direction.choices)
     channel = models.CharField(max_length=10, choices=Channel.choices)
     summary = models.TextField()
+    history = HistoricalRecords()
 
     objects = VisibleQuerySet.as_manager()
 
@@ -118,3 +122,22 @@ class Correspondence(VisibilityFields):
 
     def __str__(self):
         return f"{self.date}: {self.get_direction_display()} ({self.get_channel_display()})"
+
+
+class RequestStatusChange(models.Model):
+    """Each status a request entered and when: the deadline engine reads pauses from these."""
+
+    request = models.ForeignKey(RecordsRequest, on_delete=models.CASCADE, related_name="status_changes")
+    status = models.CharField(max_length=20, choices=RequestStatus.choices)
+    changed_on = models.DateField()
+    correspondence = models.ForeignKey(
+        Correspondence, null=True, blank=True, on_delete=models.SET_NULL, related_name="status_changes"
+    )
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["changed_on", "id"]
+
+    def __str__(self):
+        return f"{self.changed_on}: {self.get_status_display()}"

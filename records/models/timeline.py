@@ -3,6 +3,7 @@ import datetime
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from simple_history.models import HistoricalRecords
 
 from records.models.visibility import VisibilityFields, VisibleQuerySet, embargo_constraint
 
@@ -90,6 +91,7 @@ class TimelineEvent(VisibilityFields):
         max_length=100, null=True, blank=True, unique=True, help_text="Stable key of an imported event."
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
 
     objects = TimelineEventQuerySet.as_manager()
 
@@ -122,6 +124,7 @@ class EventSource(models.Model):
     page = models.PositiveIntegerField(null=True, blank=True)
     url = models.URLField(max_length=1000, blank=True)
     label = models.CharField(max_length=300, blank=True, help_text="Publisher or title of the source.")
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["id"]

@@ -1,5 +1,6 @@
 from django.db import models
 from django.urls import reverse
+from simple_history.models import HistoricalRecords
 
 
 class Technology(models.Model):
@@ -30,6 +31,7 @@ class Vendor(models.Model):
     slug = models.SlugField(max_length=220, unique=True)
     website = models.URLField(blank=True)
     description = models.TextField(blank=True)
+    history = HistoricalRecords()
 
     objects = VendorQuerySet.as_manager()
 
@@ -64,6 +66,7 @@ class Product(models.Model):
     technologies = models.ManyToManyField(Technology, related_name="products", blank=True)
     description = models.TextField(blank=True)
     website = models.URLField(blank=True)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["name"]
