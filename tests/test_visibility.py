@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 
 from records.models import TimelineEvent
 from tests import factories
@@ -65,8 +66,14 @@ def test_private_detail_pages_are_404_for_the_public(client, hidden):
     assert client.get(private.get_absolute_url()).status_code == 404
 
 
+def test_a_signed_in_reader_without_a_group_sees_only_public_records(client, hidden):
+    client.force_login(get_user_model().objects.create_user("reader", password="pw-long-enough-123"))
+    assert SECRET not in body(client.get("/timeline/"))
+
+
 def test_staff_see_everything(client, hidden):
-    staff = get_user_model().objects.create_user("staffer", password="pw-long-enough-123", is_staff=True)
+    staff = get_user_model().objects.create_user("staffer", password="pw-long-enough-123")
+    staff.groups.add(Group.objects.get(name="staff"))
     client.force_login(staff)
     assert SECRET in body(client.get("/timeline/"))
     assert client.get("/agencies/?vendor=hushed-vendor&format=json").json()["count"] == 1

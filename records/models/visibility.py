@@ -12,7 +12,9 @@ class Visibility(models.TextChoices):
 
 
 def can_see_everything(user) -> bool:
-    return bool(user and user.is_authenticated and (user.is_staff or user.is_superuser))
+    from records.permissions import is_staff_member
+
+    return is_staff_member(user)
 
 
 class VisibleQuerySet(models.QuerySet):

@@ -1,8 +1,10 @@
 import secrets
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
+
+from records.permissions import STAFF_GROUP
 
 USERNAME = "demo-staff"
 
@@ -11,10 +13,7 @@ class Command(BaseCommand):
     help = "Create the demo staff account and print its password once (only when it is first created)."
 
     def handle(self, *args, **options):
-        group, _ = Group.objects.get_or_create(name="staff")
-        group.permissions.set(
-            Permission.objects.filter(content_type__app_label="records").exclude(codename__startswith="delete_")
-        )
+        group = Group.objects.get(name=STAFF_GROUP)
         User = get_user_model()
         if User.objects.filter(username=USERNAME).exists():
             self.stdout.write(

@@ -1,0 +1,46 @@
+"""Who may do what. Staff log and edit; editors also publish, embargo, merge and delete."""
+
+from functools import wraps
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+
+STAFF_GROUP = "staff"
+EDITOR_GROUP = "editors"
+
+
+def _groups(user) -> set[str]:
+    if not hasattr(user, "_tracker_groups"):
+        user._tracker_groups = set(user.groups.values_list("name", flat=True))
+    return user._tracker_groups
+
+
+def is_staff_member(user) -> bool:
+    if not (user and user.is_authenticated and user.is_active):
+        return False
+    return user.is_superuser or bool(_groups(user) & {STAFF_GROUP, EDITOR_GROUP})
+
+
+def is_editor(user) -> bool:
+    if not (user and user.is_authenticated and user.is_active):
+        return False
+    return user.is_superuser or EDITOR_GROUP in _groups(user)
+
+
+def _requires(check):
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if not check(request.user):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+staff_required = _requires(is_staff_member)
+editor_required = _requires(is_editor)
