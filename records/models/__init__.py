@@ -4,7 +4,14 @@ from records.models.documents import Document, DocumentMention, DocumentPage, Ex
 from records.models.jurisdictions import DayType, Jurisdiction, Level
 from records.models.merges import MergeRecord
 from records.models.procurements import Procurement, ProcurementKind, ProcurementStatus
-from records.models.requests import Correspondence, RecordsRequest, RequestStatus, RequestStatusChange
+from records.models.requests import (
+    Channel,
+    Correspondence,
+    Direction,
+    RecordsRequest,
+    RequestStatus,
+    RequestStatusChange,
+)
 from records.models.timeline import DatePrecision, EventKind, EventSource, TimelineEvent
 from records.models.vendors import Product, Technology, Vendor, VendorAlias
 from records.models.visibility import Visibility
@@ -13,9 +20,11 @@ __all__ = [
     "Agency",
     "AgencyAlias",
     "AgencyKind",
+    "Channel",
     "Correspondence",
     "DatePrecision",
     "DayType",
+    "Direction",
     "Document",
     "DocumentMention",
     "DocumentPage",

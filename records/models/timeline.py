@@ -50,7 +50,7 @@ class EventKind(models.TextChoices):
 class TimelineEventQuerySet(VisibleQuerySet):
     def for_display(self):
         return (
-            self.select_related("agency__jurisdiction")
+            self.select_related("agency__jurisdiction", "procurement", "records_request")
             .prefetch_related(
                 "vendors",
                 "technologies",

@@ -2,6 +2,7 @@ from django.db.models import Count, Min, Q, Sum
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils import timezone
 
 from records import charts, exports, filters, maps
 from records.models import (
@@ -16,7 +17,9 @@ from records.models import (
 from records.models.agencies import AgencyKind
 from records.models.jurisdictions import Level
 from records.models.visibility import VisibleQuerySet, can_see_everything
+from records.permissions import is_staff_member
 from records.states import STATE_NAMES
+from records.stats import request_statistics
 from records.views.listing import ListSpec, render_list
 
 TIMELINE = ListSpec(
@@ -211,7 +214,13 @@ def agency_detail(request, slug):
             "spend": procurements.aggregate(total=Sum("amount"))["total"],
             "procurements": procurements,
             "requests": RecordsRequest.objects.visible_to(request.user).filter(agency=agency),
-            "open_requests": RecordsRequest.objects.visible_to(request.user).filter(agency=agency).open().count(),
+            "request_stats": request_statistics(
+                RecordsRequest.objects.visible_to(request.user)
+                .filter(agency=agency)
+                .values_list("status", "filed_on", "closed_on", "due_on"),
+                today=timezone.localdate(),
+            ),
+            "is_staff_member": is_staff_member(request.user),
             "documents": Document.objects.visible_to(request.user).filter(agency=agency),
             "chart": _events_per_year(visible, "per-year", agency.name),
             "feed_url": reverse("agency-feed", args=[agency.slug]),

@@ -1,0 +1,246 @@
+"""Writes about records requests. Each keeps the request, its status history, its due date and its
+timeline entries in step, in one transaction."""
+
+import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from records import deadlines
+from records.models import (
+    Agency,
+    Correspondence,
+    EventKind,
+    Jurisdiction,
+    RecordsRequest,
+    RequestStatus,
+    RequestStatusChange,
+    TimelineEvent,
+    Visibility,
+)
+from records.models.requests import TERMINAL_STATUSES
+
+PAUSING_STATUSES = frozenset({RequestStatus.FIX_REQUIRED, RequestStatus.PAYMENT_REQUIRED})
+
+
+class RequestError(ValueError):
+    """A request operation that cannot be done, with a message for the person who tried."""
+
+
+def law_for(jurisdiction: Jurisdiction) -> tuple[deadlines.Law | None, str]:
+    """The law that governs a jurisdiction's requests and the state whose holidays apply ("" = federal)."""
+    holder = jurisdiction.law_holder()
+    if holder is None:
+        return None, jurisdiction.state
+    if holder.level == "federal":
+        return deadlines.Law(holder.law_days or deadlines.FEDERAL_FOIA_DAYS, deadlines.BUSINESS), ""
+    return deadlines.Law(holder.law_days, holder.law_day_type or deadlines.BUSINESS), jurisdiction.state
+
+
+def request_due_dates(
+    records_request: RecordsRequest, changes=None
+) -> tuple[datetime.date | None, datetime.date | None]:
+    """(due, long overdue from) for a request, from its law, filing date and status history."""
+    if not records_request.filed_on:
+        return None, None
+    law, state = law_for(records_request.agency.jurisdiction)
+    if law is None or law.days is None:
+        return None, None
+    if changes is None:
+        changes = records_request.status_changes.order_by("changed_on", "id").values_list("changed_on", "status")
+    pauses = deadlines.pauses_from_statuses(changes, PAUSING_STATUSES)
+    holidays = deadlines.holidays_around(state, records_request.filed_on)
+    arguments = {"law": law, "filed_on": records_request.filed_on, "holidays": holidays, "pauses": pauses}
+    return deadlines.due_date(**arguments), deadlines.long_overdue_date(**arguments)
+
+
+def _sync_events(records_request: RecordsRequest):
+    """Derived timeline entries share their request's visibility."""
+    records_request.timeline_events.update(
+        visibility=records_request.visibility, embargo_until=records_request.embargo_until
+    )
+
+
+def _event(records_request: RecordsRequest, *, kind: str, date: datetime.date, title: str, summary: str = ""):
+    return TimelineEvent.objects.create(
+        kind=kind,
+        date=date,
+        title=title,
+        summary=summary,
+        agency=records_request.agency,
+        records_request=records_request,
+        visibility=records_request.visibility,
+        embargo_until=records_request.embargo_until,
+    )
+
+
+@transaction.atomic
+def request_file(
+    *,
+    agency: Agency,
+    subject: str,
+    text: str = "",
+    requester_organization: str = "",
+    requester_person: str = "",
+    tracking_number: str = "",
+    filed_on: datetime.date | None = None,
+    status: str = RequestStatus.FILED,
+    visibility: str = Visibility.PRIVATE,
+    embargo_until: datetime.date | None = None,
+    source_url: str = "",
+    user=None,
+) -> RecordsRequest:
+    """Log a new request. A filed one gets its due date and a 'filed' entry on the agency's timeline."""
+    if status not in {RequestStatus.DRAFT, RequestStatus.FILED}:
+        raise RequestError("A new request starts as a draft or as filed.")
+    if status == RequestStatus.FILED and filed_on is None:
+        filed_on = timezone.localdate()
+    records_request = RecordsRequest(
+        agency=agency,
+        subject=subject,
+        text=text,
+        requester_organization=requester_organization,
+        requester_person=requester_person,
+        tracking_number=tracking_number,
+        filed_on=filed_on if status == RequestStatus.FILED else None,
+        status=status,
+        visibility=visibility,
+        embargo_until=embargo_until,
+        source_url=source_url,
+    )
+    records_request.full_clean()
+    records_request.save()
+    if status == RequestStatus.FILED:
+        _record_filing(records_request, user=user)
+    return records_request
+
+
+def _record_filing(records_request: RecordsRequest, *, user):
+    RequestStatusChange.objects.create(
+        request=records_request, status=RequestStatus.FILED, changed_on=records_request.filed_on, changed_by=user
+    )
+    records_request.due_on, _ = request_due_dates(records_request)
+    records_request.save(update_fields=["due_on", "updated_at"])
+    _event(
+        records_request,
+        kind=EventKind.REQUEST_FILED,
+        date=records_request.filed_on,
+        title=f"Records request filed: {records_request.subject}",
+        summary=f"Filed by {records_request.public_requester}.",
+    )
+
+
+@transaction.atomic
+def request_set_status(
+    *,
+    records_request: RecordsRequest,
+    status: str,
+    on: datetime.date,
+    direction: str = "",
+    channel: str = "",
+    summary: str = "",
+    user=None,
+) -> RecordsRequest:
+    """Move a request to a new status, logging the correspondence that came with it.
+
+    Entering 'fix required' or 'payment required' pauses the deadline clock; leaving resumes it.
+    A terminal status closes the request on that date; appealing reopens it.
+    """
+    records_request = RecordsRequest.objects.select_for_update().get(pk=records_request.pk)
+    if status not in RequestStatus.values:
+        raise RequestError(f"Unknown status {status!r}.")
+    if status == records_request.status and not summary:
+        raise RequestError("The request already has that status; add a correspondence summary to log an exchange.")
+    if status == RequestStatus.DRAFT and records_request.status != RequestStatus.DRAFT:
+        raise RequestError("A filed request cannot go back to draft.")
+    if records_request.filed_on and on < records_request.filed_on:
+        raise RequestError("The date cannot be before the request was filed.")
+    if on > timezone.localdate():
+        raise RequestError("The date cannot be in the future.")
+
+    correspondence = None
+    if summary:
+        correspondence = Correspondence(
+            request=records_request,
+            date=on,
+            direction=direction,
+            channel=channel,
+            summary=summary,
+            visibility=records_request.visibility,
+            embargo_until=records_request.embargo_until,
+        )
+        correspondence.full_clean()
+        correspondence.save()
+
+    previous = records_request.status
+    if previous == RequestStatus.DRAFT and status != RequestStatus.DRAFT:
+        records_request.filed_on = on
+        records_request.status = RequestStatus.FILED
+        records_request.save()
+        _record_filing(records_request, user=user)
+        if status == RequestStatus.FILED:
+            return records_request
+    if status != previous or previous == RequestStatus.DRAFT:
+        RequestStatusChange.objects.create(
+            request=records_request, status=status, changed_on=on, correspondence=correspondence, changed_by=user
+        )
+    records_request.status = status
+    records_request.closed_on = on if status in TERMINAL_STATUSES else None
+    records_request.due_on, _ = request_due_dates(records_request)
+    records_request.full_clean()
+    records_request.save()
+    if status != previous:
+        _event(
+            records_request,
+            kind=EventKind.REQUEST_UPDATE,
+            date=on,
+            title=f"{records_request.get_status_display()}: {records_request.subject}",
+            summary=summary,
+        )
+    return records_request
+
+
+@transaction.atomic
+def request_update(*, records_request: RecordsRequest, user=None, **fields) -> RecordsRequest:
+    """Edit a request's details; its timeline entries follow its visibility."""
+    allowed = {
+        "subject", "text", "requester_organization", "requester_person", "tracking_number", "source_url",
+        "visibility", "embargo_until", "filed_on",
+    }  # fmt: skip
+    unknown = set(fields) - allowed
+    if unknown:
+        raise RequestError(f"These fields are not edited here: {', '.join(sorted(unknown))}.")
+    for name, value in fields.items():
+        setattr(records_request, name, value)
+    records_request.due_on, _ = request_due_dates(records_request)
+    records_request.full_clean()
+    records_request.save()
+    if "filed_on" in fields and records_request.filed_on:
+        records_request.status_changes.filter(status=RequestStatus.FILED).update(changed_on=records_request.filed_on)
+        records_request.timeline_events.filter(kind=EventKind.REQUEST_FILED).update(date=records_request.filed_on)
+    _sync_events(records_request)
+    return records_request
+
+
+@transaction.atomic
+def requests_recompute_due_dates(*, jurisdiction: Jurisdiction) -> int:
+    """After a law changes, recompute the stored due dates of every request it governs."""
+    affected = RecordsRequest.objects.filter(
+        agency__jurisdiction__in=_jurisdictions_under(jurisdiction), filed_on__isnull=False
+    ).select_related("agency__jurisdiction__parent")
+    changed = 0
+    for records_request in affected:
+        due, _ = request_due_dates(records_request)
+        if due != records_request.due_on:
+            records_request.due_on = due
+            records_request.save(update_fields=["due_on"])
+            changed += 1
+    return changed
+
+
+def _jurisdictions_under(jurisdiction: Jurisdiction) -> list[int]:
+    ids, frontier = [jurisdiction.pk], [jurisdiction.pk]
+    while frontier:
+        frontier = list(Jurisdiction.objects.filter(parent_id__in=frontier).values_list("pk", flat=True))
+        ids += frontier
+    return ids

@@ -1,0 +1,105 @@
+"""The deadline engine, by table: business and calendar days, weekends, holidays and pauses."""
+
+import datetime
+
+import pytest
+
+from records.deadlines import (
+    CALENDAR,
+    Law,
+    Pause,
+    due_date,
+    holidays_around,
+    long_overdue_date,
+    pauses_from_statuses,
+    public_holidays,
+)
+
+D = datetime.date
+FEDERAL = holidays_around("", D(2010, 1, 1))
+NO_HOLIDAYS = frozenset()
+
+
+@pytest.mark.parametrize(
+    ("filed", "days", "expected"),
+    [
+        (D(2024, 3, 4), 5, D(2024, 3, 11)),  # Monday + 5 business days = next Monday
+        (D(2024, 3, 8), 1, D(2024, 3, 11)),  # Friday + 1 = Monday
+        (D(2024, 3, 9), 1, D(2024, 3, 11)),  # filed on a Saturday: the next business day is day 1
+        (D(2024, 3, 4), 0, D(2024, 3, 4)),
+    ],
+)
+def test_business_days_skip_weekends(filed, days, expected):
+    assert due_date(law=Law(days), filed_on=filed, holidays=NO_HOLIDAYS) == expected
+
+
+@pytest.mark.parametrize(
+    ("filed", "expected"),
+    [
+        # From the USDA APHIS FOIA logs: the agency's own target dates for 20 business days.
+        (D(2010, 11, 1), D(2010, 12, 1)),  # skips Veterans Day and Thanksgiving
+        (D(2014, 6, 3), D(2014, 7, 1)),
+        (D(2014, 6, 2), D(2014, 6, 30)),
+        (D(2014, 6, 4), D(2014, 7, 2)),
+        (D(2014, 6, 13), D(2014, 7, 14)),  # skips Independence Day
+    ],
+)
+def test_federal_foia_twenty_business_days_match_agency_logs(filed, expected):
+    holidays = holidays_around("", filed)
+    assert due_date(law=Law(20), filed_on=filed, holidays=holidays) == expected
+
+
+def test_state_holidays_count_only_in_their_state():
+    # Cesar Chavez Day (31 March) is a California state holiday, not a federal one.
+    filed = D(2023, 3, 30)  # Thursday
+    assert due_date(law=Law(1), filed_on=filed, holidays=holidays_around("", filed)) == D(2023, 3, 31)
+    assert due_date(law=Law(1), filed_on=filed, holidays=holidays_around("CA", filed)) == D(2023, 4, 3)
+    assert D(2023, 3, 31) in public_holidays("CA", 2023, 2023)
+
+
+@pytest.mark.parametrize(
+    ("filed", "days", "expected"),
+    [
+        (D(2024, 3, 4), 10, D(2024, 3, 14)),  # lands on a Thursday
+        (D(2024, 3, 4), 5, D(2024, 3, 11)),  # lands on Saturday 9 March: moves to Monday
+        (D(2024, 6, 28), 6, D(2024, 7, 5)),  # lands on Thursday 4 July: moves to Friday
+    ],
+)
+def test_calendar_days_move_off_weekends_and_holidays(filed, days, expected):
+    holidays = holidays_around("", filed)
+    assert due_date(law=Law(days, CALENDAR), filed_on=filed, holidays=holidays) == expected
+
+
+def test_no_statutory_number_means_no_due_date():
+    assert due_date(law=Law(None), filed_on=D(2024, 1, 2), holidays=FEDERAL) is None
+
+
+def test_a_pause_adds_the_paused_days_back():
+    filed = D(2024, 3, 4)  # Monday; 10 business days -> Monday 18 March
+    assert due_date(law=Law(10), filed_on=filed, holidays=NO_HOLIDAYS) == D(2024, 3, 18)
+    # Paused at the end of Wed 6 March, resumed at the end of Wed 13 March: 5 business days lost.
+    pause = Pause(D(2024, 3, 6), D(2024, 3, 13))
+    assert due_date(law=Law(10), filed_on=filed, holidays=NO_HOLIDAYS, pauses=[pause]) == D(2024, 3, 25)
+
+
+def test_a_running_pause_has_no_due_date_yet():
+    pause = Pause(D(2024, 3, 6), None)
+    assert due_date(law=Law(10), filed_on=D(2024, 3, 4), holidays=NO_HOLIDAYS, pauses=[pause]) is None
+
+
+def test_pauses_from_status_history():
+    pausing = {"fix_required", "payment_required"}
+    history = [
+        (D(2024, 3, 4), "filed"),
+        (D(2024, 3, 6), "fix_required"),
+        (D(2024, 3, 8), "payment_required"),  # still paused: one pause, not two
+        (D(2024, 3, 13), "processing"),
+        (D(2024, 3, 20), "payment_required"),
+    ]
+    assert pauses_from_statuses(history, pausing) == [Pause(D(2024, 3, 6), D(2024, 3, 13)), Pause(D(2024, 3, 20), None)]
+
+
+def test_long_overdue_is_twice_the_period():
+    filed = D(2024, 3, 4)
+    assert long_overdue_date(law=Law(5), filed_on=filed, holidays=NO_HOLIDAYS) == D(2024, 3, 18)
+    assert long_overdue_date(law=Law(None), filed_on=filed, holidays=NO_HOLIDAYS) is None
