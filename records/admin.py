@@ -1,19 +1,28 @@
 from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
 
 from records import models as m
+from records.services.requests import requests_recompute_due_dates
 
 
 @admin.register(m.Jurisdiction)
-class JurisdictionAdmin(admin.ModelAdmin):
+class JurisdictionAdmin(SimpleHistoryAdmin):
     list_display = ["name", "level", "state", "law_name", "law_days", "law_day_type"]
     list_filter = ["level", "law_day_type"]
     search_fields = ["name", "state", "law_name"]
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["parent"]
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        # A corrected law moves the stored due dates of every request it governs.
+        if change and {"law_days", "law_day_type", "law_name", "parent"} & set(form.changed_data):
+            changed = requests_recompute_due_dates(jurisdiction=obj)
+            self.message_user(request, f"Due dates recomputed: {changed} request(s) changed.")
+
 
 @admin.register(m.Agency)
-class AgencyAdmin(admin.ModelAdmin):
+class AgencyAdmin(SimpleHistoryAdmin):
     list_display = ["name", "kind", "jurisdiction", "ori"]
     list_filter = ["kind", "jurisdiction__level", "jurisdiction__state"]
     search_fields = ["name", "ori", "jurisdiction__name"]
@@ -28,7 +37,7 @@ class VendorAliasInline(admin.TabularInline):
 
 
 @admin.register(m.Vendor)
-class VendorAdmin(admin.ModelAdmin):
+class VendorAdmin(SimpleHistoryAdmin):
     list_display = ["name", "website"]
     search_fields = ["name", "aliases__name"]
     prepopulated_fields = {"slug": ["name"]}
@@ -50,7 +59,7 @@ class TechnologyAdmin(admin.ModelAdmin):
 
 
 @admin.register(m.Product)
-class ProductAdmin(admin.ModelAdmin):
+class ProductAdmin(SimpleHistoryAdmin):
     list_display = ["name", "vendor"]
     list_filter = ["technologies"]
     search_fields = ["name", "vendor__name"]
@@ -60,7 +69,7 @@ class ProductAdmin(admin.ModelAdmin):
 
 
 @admin.register(m.Procurement)
-class ProcurementAdmin(admin.ModelAdmin):
+class ProcurementAdmin(SimpleHistoryAdmin):
     list_display = ["title", "agency", "vendor", "kind", "status", "amount", "signed_on"]
     list_filter = ["kind", "status", "agency__jurisdiction__state"]
     search_fields = ["title", "reference_number", "agency__name", "vendor__name"]
@@ -75,7 +84,7 @@ class CorrespondenceInline(admin.StackedInline):
 
 
 @admin.register(m.RecordsRequest)
-class RecordsRequestAdmin(admin.ModelAdmin):
+class RecordsRequestAdmin(SimpleHistoryAdmin):
     list_display = ["subject", "agency", "status", "filed_on", "due_on", "visibility"]
     list_filter = ["status", "visibility", "agency__jurisdiction__state"]
     search_fields = ["subject", "tracking_number", "agency__name", "requester_organization"]
@@ -86,7 +95,7 @@ class RecordsRequestAdmin(admin.ModelAdmin):
 
 
 @admin.register(m.Correspondence)
-class CorrespondenceAdmin(admin.ModelAdmin):
+class CorrespondenceAdmin(SimpleHistoryAdmin):
     list_display = ["request", "date", "direction", "channel", "visibility"]
     list_filter = ["direction", "channel", "visibility"]
     search_fields = ["summary", "request__subject"]
@@ -100,7 +109,7 @@ class DocumentPageInline(admin.StackedInline):
 
 
 @admin.register(m.Document)
-class DocumentAdmin(admin.ModelAdmin):
+class DocumentAdmin(SimpleHistoryAdmin):
     list_display = ["title", "kind", "agency", "date", "extraction_status", "visibility"]
     list_filter = ["kind", "extraction_status", "visibility", "is_excerpt"]
     search_fields = ["title", "original_filename", "sha256", "agency__name"]
@@ -125,7 +134,7 @@ class EventSourceInline(admin.TabularInline):
 
 
 @admin.register(m.TimelineEvent)
-class TimelineEventAdmin(admin.ModelAdmin):
+class TimelineEventAdmin(SimpleHistoryAdmin):
     list_display = ["title", "date", "date_precision", "kind", "agency", "is_illustrative", "visibility"]
     list_filter = ["kind", "date_precision", "is_illustrative", "visibility", "technologies"]
     search_fields = ["title", "summary", "agency__name", "external_id"]

@@ -92,7 +92,9 @@ def pauses_from_statuses(changes: Iterable[tuple[datetime.date, str]], pausing: 
 def public_holidays(state: str, first_year: int, last_year: int) -> frozenset[datetime.date]:
     """US federal holidays (state ""), or a state's own public holidays, for a range of years."""
     years = range(first_year, last_year + 1)
-    calendar = holiday_calendars.country_holidays("US", subdiv=state or None, years=years)
+    # The holidays themselves, not their weekday "observed" stand-ins: agencies' own logs count that way
+    # (USDA APHIS, filed 2010-11-29, due 2010-12-27, though Christmas was observed on Friday the 24th).
+    calendar = holiday_calendars.country_holidays("US", subdiv=state or None, years=years, observed=False)
     return frozenset(calendar.keys())
 
 

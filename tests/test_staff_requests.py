@@ -1,0 +1,187 @@
+"""Staff log a request, move it through its statuses, and the public pages follow."""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from records.models import Correspondence, RecordsRequest, RequestStatusChange, TimelineEvent
+from tests import factories
+from tests.accounts import user
+
+pytestmark = pytest.mark.django_db
+TODAY = timezone.localdate()
+
+
+@pytest.fixture
+def agency():
+    return factories.agency("Washington County Sheriff's Office", jurisdiction=factories.county())
+
+
+@pytest.fixture
+def editor_client(client):
+    client.force_login(user("editor"))
+    return client
+
+
+def file_request(client, target, **overrides):
+    data = {
+        "agency": target.slug, "subject": "Rekognition contracts", "text": "All contracts with Amazon.",
+        "requester_organization": "ACLU of Oregon", "status": "filed", "filed_on": "",
+        "visibility": "public", "embargo_until": "",
+    } | overrides  # fmt: skip
+    return client.post("/staff/requests/new/", data)
+
+
+def test_filing_a_request_computes_its_due_date_and_puts_it_on_the_timeline(editor_client, agency):
+    agency.jurisdiction.parent.law_days = 5
+    agency.jurisdiction.parent.law_day_type = "business"
+    agency.jurisdiction.parent.save()
+    response = file_request(editor_client, agency, filed_on="2024-03-04")
+    records_request = RecordsRequest.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == f"/staff/requests/{records_request.pk}/"
+    assert records_request.due_on == datetime.date(2024, 3, 11)
+    event = TimelineEvent.objects.get(records_request=records_request)
+    assert (event.kind, event.date, event.agency) == ("request_filed", datetime.date(2024, 3, 4), agency)
+    public = editor_client.get(f"/agencies/{agency.slug}/").content.decode()
+    assert "Records request filed: Rekognition contracts" in public
+
+
+def test_moving_through_statuses_logs_correspondence_and_pauses_the_clock(editor_client, agency):
+    state = agency.jurisdiction.parent
+    state.law_days, state.law_day_type = 10, "business"
+    state.save()
+    file_request(editor_client, agency, filed_on="2024-03-04")
+    records_request = RecordsRequest.objects.get()
+    assert records_request.due_on == datetime.date(2024, 3, 18)
+
+    def move(status, date, summary="", direction="in", channel="email"):
+        return editor_client.post(
+            f"/staff/requests/{records_request.pk}/status/",
+            {"status": status, "date": date, "summary": summary, "direction": direction, "channel": channel},
+        )
+
+    assert move("acknowledged", "2024-03-05", "Agency acknowledged by email.").status_code == 302
+    move("fix_required", "2024-03-06", "Agency asks us to narrow the dates.")
+    records_request.refresh_from_db()
+    assert records_request.due_on is None  # the clock is paused
+    move("processing", "2024-03-13", "We narrowed it to 2017-2018.", direction="out")
+    records_request.refresh_from_db()
+    assert records_request.due_on == datetime.date(2024, 3, 25)
+    move("partially_fulfilled", "2024-04-02", "Some records released.")
+    records_request.refresh_from_db()
+    assert records_request.closed_on == datetime.date(2024, 4, 2)
+    assert records_request.is_terminal
+    assert Correspondence.objects.filter(request=records_request).count() == 4
+    statuses = list(RequestStatusChange.objects.filter(request=records_request).values_list("status", flat=True))
+    assert statuses == ["filed", "acknowledged", "fix_required", "processing", "partially_fulfilled"]
+    titles = list(TimelineEvent.objects.filter(records_request=records_request).values_list("title", flat=True))
+    assert "Partially fulfilled: Rekognition contracts" in titles
+    public = editor_client.get(f"/requests/{records_request.pk}/").content.decode()
+    assert "Some records released." in public
+
+
+def test_a_status_form_with_errors_keeps_what_was_typed(editor_client, agency):
+    file_request(editor_client, agency)
+    records_request = RecordsRequest.objects.get()
+    future = (TODAY + datetime.timedelta(days=3)).isoformat()
+    response = editor_client.post(
+        f"/staff/requests/{records_request.pk}/status/",
+        {"status": "processing", "date": future, "summary": "They called back", "direction": "", "channel": "phone"},
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "The date cannot be in the future." in page
+    assert "Say this for the correspondence entry." in page
+    assert "They called back" in page
+    assert RequestStatusChange.objects.filter(request=records_request).count() == 1
+
+
+def test_a_file_form_with_errors_says_what_is_wrong_at_each_field(editor_client, agency):
+    response = file_request(editor_client, agency, agency="no-such-agency", subject="", visibility="embargoed")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "No agency has that slug" in page
+    assert "This field is required." in page
+    assert "An embargo needs the date it ends." in page
+    assert 'value="no-such-agency"' in page
+    assert RecordsRequest.objects.count() == 0
+
+
+def test_staff_cannot_publish_their_requests_stay_private_until_an_editor_does(client, agency):
+    client.force_login(user("staff"))
+    file_request(client, agency)
+    records_request = RecordsRequest.objects.get()
+    assert records_request.visibility == "private"
+    assert TimelineEvent.objects.get(records_request=records_request).visibility == "private"
+    client.logout()
+    assert client.get(f"/requests/{records_request.pk}/").status_code == 404
+
+
+def test_an_editor_publishing_a_request_publishes_its_timeline_entries(editor_client, agency):
+    file_request(editor_client, agency, visibility="private")
+    records_request = RecordsRequest.objects.get()
+    data = {"subject": records_request.subject, "visibility": "embargoed", "embargo_until": "2024-01-01",
+            "text": "", "requester_organization": "", "requester_person": "", "tracking_number": "", "filed_on": "",
+            "source_url": ""}  # fmt: skip
+    assert editor_client.post(f"/staff/requests/{records_request.pk}/edit/", data).status_code == 302
+    event = TimelineEvent.objects.get(records_request=records_request)
+    assert (event.visibility, event.embargo_until) == ("embargoed", datetime.date(2024, 1, 1))
+    editor_client.logout()
+    assert editor_client.get(f"/requests/{records_request.pk}/").status_code == 200  # the embargo has ended
+
+
+def test_dashboard_lists_overdue_and_due_soon(editor_client, agency):
+    overdue = factories.records_request(
+        agency, subject="Overdue one", status="filed", due_on=TODAY - datetime.timedelta(days=2)
+    )
+    factories.records_request(agency, subject="Due soon one", status="filed", due_on=TODAY + datetime.timedelta(days=3))
+    factories.records_request(
+        agency, subject="Closed one", status="fulfilled", due_on=TODAY - datetime.timedelta(days=9)
+    )
+    response = editor_client.get("/staff/")
+    assert [r.subject for r in response.context["overdue"]] == ["Overdue one"]
+    assert [r.subject for r in response.context["due_soon"]] == ["Due soon one"]
+    assert overdue.is_overdue
+
+
+def test_history_records_who_changed_what(editor_client, agency):
+    file_request(editor_client, agency)
+    records_request = RecordsRequest.objects.get()
+    editor_client.post(
+        f"/staff/requests/{records_request.pk}/status/",
+        {"status": "acknowledged", "date": TODAY.isoformat(), "summary": "", "direction": "", "channel": ""},
+    )
+    history = records_request.history.order_by("history_date")
+    assert history.first().history_type == "+"
+    assert history.first().history_user.username == "editor-user"
+    page = editor_client.get(f"/staff/requests/{records_request.pk}/history/").content.decode()
+    assert "editor-user" in page
+    assert "status" in page and "acknowledged" in page
+
+
+def test_changing_a_law_recomputes_stored_due_dates(admin_client, agency):
+    records_request = factories.records_request(agency, status="filed", filed_on=datetime.date(2024, 3, 4))
+    RequestStatusChange.objects.create(request=records_request, status="filed", changed_on=records_request.filed_on)
+    oregon = agency.jurisdiction.parent
+    data = {"name": oregon.name, "slug": oregon.slug, "level": "state", "state": "OR", "law_name": oregon.law_name,
+            "law_citation": oregon.law_citation, "law_days": "5", "law_day_type": "calendar", "law_source_url": ""}  # fmt: skip
+    response = admin_client.post(f"/admin/records/jurisdiction/{oregon.pk}/change/", data)
+    assert response.status_code == 302
+    records_request.refresh_from_db()
+    assert records_request.due_on == datetime.date(2024, 3, 11)  # Sat 9 March moves to Monday
+
+
+def test_agency_statistics_appear_from_five_closed_requests(client, agency):
+    for i in range(4):
+        factories.records_request(agency, status="fulfilled", filed_on=datetime.date(2024, 1, 1),
+                                  closed_on=datetime.date(2024, 1, 11 + i), due_on=datetime.date(2024, 1, 12))  # fmt: skip
+    assert "not enough data yet" in client.get(f"/agencies/{agency.slug}/").content.decode()
+    factories.records_request(agency, status="rejected", filed_on=datetime.date(2024, 1, 1),
+                              closed_on=datetime.date(2024, 2, 1), due_on=datetime.date(2024, 1, 12))  # fmt: skip
+    stats = client.get(f"/agencies/{agency.slug}/").context["request_stats"]
+    assert stats["median_days"] == 12
+    assert stats["mean_days"] == 15.4
+    assert stats["success_rate"] == 0.8
+    assert stats["share_overdue"] == 3 / 5
