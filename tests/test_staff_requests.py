@@ -165,8 +165,10 @@ def test_changing_a_law_recomputes_stored_due_dates(admin_client, agency):
     records_request = factories.records_request(agency, status="filed", filed_on=datetime.date(2024, 3, 4))
     RequestStatusChange.objects.create(request=records_request, status="filed", changed_on=records_request.filed_on)
     oregon = agency.jurisdiction.parent
-    data = {"name": oregon.name, "slug": oregon.slug, "level": "state", "state": "OR", "law_name": oregon.law_name,
-            "law_citation": oregon.law_citation, "law_days": "5", "law_day_type": "calendar", "law_source_url": ""}  # fmt: skip
+    data = {
+        "name": oregon.name, "slug": oregon.slug, "level": "state", "state": "OR", "law_name": oregon.law_name,
+        "law_citation": oregon.law_citation, "law_days": "5", "law_day_type": "calendar", "law_source_url": "",
+    }  # fmt: skip
     response = admin_client.post(f"/admin/records/jurisdiction/{oregon.pk}/change/", data)
     assert response.status_code == 302
     records_request.refresh_from_db()
@@ -175,8 +177,10 @@ def test_changing_a_law_recomputes_stored_due_dates(admin_client, agency):
 
 def test_agency_statistics_appear_from_five_closed_requests(client, agency):
     for i in range(4):
-        factories.records_request(agency, status="fulfilled", filed_on=datetime.date(2024, 1, 1),
-                                  closed_on=datetime.date(2024, 1, 11 + i), due_on=datetime.date(2024, 1, 12))  # fmt: skip
+        factories.records_request(
+            agency, status="fulfilled", filed_on=datetime.date(2024, 1, 1),
+            closed_on=datetime.date(2024, 1, 11 + i), due_on=datetime.date(2024, 1, 12),
+        )  # fmt: skip
     assert "not enough data yet" in client.get(f"/agencies/{agency.slug}/").content.decode()
     factories.records_request(agency, status="rejected", filed_on=datetime.date(2024, 1, 1),
                               closed_on=datetime.date(2024, 2, 1), due_on=datetime.date(2024, 1, 12))  # fmt: skip
