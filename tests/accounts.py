@@ -8,6 +8,9 @@ PASSWORD = "a-long-test-password-123"
 
 def user(role: str):
     """role: reader (signed in, no group), staff, editor."""
+    existing = get_user_model().objects.filter(username=f"{role}-user").first()
+    if existing:
+        return existing
     account = get_user_model().objects.create_user(f"{role}-user", password=PASSWORD)
     if role == "staff":
         account.groups.add(Group.objects.get(name="staff"))

@@ -3,6 +3,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.http import require_safe
 
 from records import charts, exports, filters, maps
 from records.models import (
@@ -80,6 +81,7 @@ def _state_map(agencies, list_url: str, title: str) -> dict:
     )
 
 
+@require_safe
 def home(request):
     events = TimelineEvent.objects.visible_to(request.user).for_display()[:12]
     counts = {
@@ -97,6 +99,7 @@ def home(request):
     return render(request, "records/home.html", {"events": events, "counts": counts, "featured": featured})
 
 
+@require_safe
 def timeline(request):
     return render_list(request, TIMELINE, _events(request))
 
@@ -131,6 +134,7 @@ def _facet(get, name, value_label_counts) -> list[dict]:
     return options
 
 
+@require_safe
 def agency_list(request):
     descending = request.GET.get("sort") == "-name"
     spec = ListSpec(
@@ -199,6 +203,7 @@ def _state_map_from_counts(state_counts, list_url: str, title: str) -> dict:
     )
 
 
+@require_safe
 def agency_detail(request, slug):
     agency = get_object_or_404(Agency.objects.select_related("jurisdiction__parent", "parent"), slug=slug)
     events = _events(request).filter(agency=agency)
@@ -237,6 +242,7 @@ def agency_detail(request, slug):
 # Vendors and technologies
 
 
+@require_safe
 def vendor_list(request):
     spec = ListSpec(
         filterset_class=filters.VendorFilter,
@@ -254,6 +260,7 @@ def vendor_list(request):
     return render_list(request, spec, base, count=True)
 
 
+@require_safe
 def vendor_detail(request, slug):
     vendor = get_object_or_404(Vendor.objects.prefetch_related("aliases"), slug=slug)
     events = _events(request).filter(vendors=vendor)
@@ -287,6 +294,7 @@ def vendor_detail(request, slug):
     return render_list(request, _timeline_spec("records/vendor_detail.html", vendor.slug), events, context_for)
 
 
+@require_safe
 def technology_list(request):
     technologies = Technology.objects.annotate(
         agency_count=Count("timeline_events__agency", distinct=True, filter=_public_events_q(request.user)),
@@ -300,6 +308,7 @@ def technology_list(request):
     return render(request, "records/technology_list.html", {"technologies": technologies})
 
 
+@require_safe
 def technology_detail(request, slug):
     technology = get_object_or_404(Technology, slug=slug)
     events = _events(request).filter(technologies=technology)
@@ -329,6 +338,7 @@ def technology_detail(request, slug):
 # Procurements, requests, documents, events
 
 
+@require_safe
 def procurement_list(request):
     spec = ListSpec(
         filterset_class=filters.ProcurementFilter,
@@ -342,6 +352,7 @@ def procurement_list(request):
     return render_list(request, spec, base)
 
 
+@require_safe
 def procurement_detail(request, pk):
     procurement = get_object_or_404(
         Procurement.objects.select_related("agency__jurisdiction", "vendor", "product"), pk=pk
@@ -350,6 +361,7 @@ def procurement_detail(request, pk):
     return render(request, "records/procurement_detail.html", {"procurement": procurement, "documents": documents})
 
 
+@require_safe
 def request_list(request):
     spec = ListSpec(
         filterset_class=filters.RequestFilter,
@@ -363,6 +375,7 @@ def request_list(request):
     return render_list(request, spec, base)
 
 
+@require_safe
 def request_detail(request, pk):
     records_request = get_object_or_404(
         RecordsRequest.objects.visible_to(request.user).select_related("agency__jurisdiction__parent"), pk=pk
@@ -376,6 +389,7 @@ def request_detail(request, pk):
     return render(request, "records/request_detail.html", context)
 
 
+@require_safe
 def document_list(request):
     spec = ListSpec(
         filterset_class=filters.DocumentFilter,
@@ -389,6 +403,7 @@ def document_list(request):
     return render_list(request, spec, base)
 
 
+@require_safe
 def document_detail(request, pk):
     document = get_object_or_404(Document.objects.visible_to(request.user).with_relations(), pk=pk)
     context = {
@@ -399,11 +414,13 @@ def document_detail(request, pk):
     return render(request, "records/document_detail.html", context)
 
 
+@require_safe
 def event_detail(request, pk):
     event = get_object_or_404(TimelineEvent.objects.visible_to(request.user).for_display(), pk=pk)
     return render(request, "records/event_detail.html", {"event": event})
 
 
+@require_safe
 def robots_txt(request):
     lines = [
         "User-agent: *",

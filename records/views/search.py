@@ -1,5 +1,6 @@
 from django.db.models import Q
 from django.shortcuts import render
+from django.views.decorators.http import require_safe
 
 from records.models import Agency, Document, Technology, TimelineEvent, Vendor
 
@@ -7,6 +8,7 @@ MAX_QUERY = 200
 PER_TYPE = 20
 
 
+@require_safe
 def search(request):
     """Names and titles across the tracker; the full-text search of document pages builds on this."""
     query = " ".join(request.GET.get("q", "").replace("\x00", "").split())[:MAX_QUERY]

@@ -9,7 +9,7 @@ from django.http import HttpResponse, HttpResponseNotFound
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from records import calendar
 from records.forms import (
@@ -208,6 +208,7 @@ def calendar_rotate(request):
     return redirect("staff-calendar")
 
 
+@require_safe
 def deadlines_ics(request):
     """Due dates of open requests for calendar apps, which cannot sign in: a per-user secret in the URL."""
     token = request.GET.get("token", "")
