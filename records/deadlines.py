@@ -65,15 +65,6 @@ def due_date(
     return next_business_day(day, holidays) if law.day_type == CALENDAR else day
 
 
-def long_overdue_date(
-    *, law: Law, filed_on: datetime.date, holidays: Container[datetime.date], pauses: Iterable[Pause] = ()
-) -> datetime.date | None:
-    """Past twice the statutory period: the date after which a request is 'long overdue'."""
-    if law.days is None:
-        return None
-    return due_date(law=Law(law.days * 2, law.day_type), filed_on=filed_on, holidays=holidays, pauses=pauses)
-
-
 def pauses_from_statuses(changes: Iterable[tuple[datetime.date, str]], pausing: Container[str]) -> list[Pause]:
     """Turn a request's (date, status) history, oldest first, into the pauses of its clock."""
     pauses, started = [], None

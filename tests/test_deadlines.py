@@ -10,7 +10,6 @@ from records.deadlines import (
     Pause,
     due_date,
     holidays_around,
-    long_overdue_date,
     pauses_from_statuses,
     public_holidays,
 )
@@ -97,9 +96,3 @@ def test_pauses_from_status_history():
         (D(2024, 3, 20), "payment_required"),
     ]
     assert pauses_from_statuses(history, pausing) == [Pause(D(2024, 3, 6), D(2024, 3, 13)), Pause(D(2024, 3, 20), None)]
-
-
-def test_long_overdue_is_twice_the_period():
-    filed = D(2024, 3, 4)
-    assert long_overdue_date(law=Law(5), filed_on=filed, holidays=NO_HOLIDAYS) == D(2024, 3, 18)
-    assert long_overdue_date(law=Law(None), filed_on=filed, holidays=NO_HOLIDAYS) is None

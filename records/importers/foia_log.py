@@ -10,7 +10,7 @@ from pathlib import Path
 from django.db import transaction
 
 from records.models import Agency, RecordsRequest, RequestStatus, RequestStatusChange, Visibility
-from records.services.requests import request_due_dates
+from records.services.requests import request_due_date
 
 # Normalised header (lowercase letters and digits only) -> meaning.
 COLUMNS = {
@@ -163,7 +163,7 @@ def _save_row(*, agency, existing, summary, tracking, received, closed, subject,
     RequestStatusChange.objects.bulk_create(
         RequestStatusChange(request=records_request, status=status, changed_on=day) for day, status in changes
     )
-    records_request.due_on, _ = request_due_dates(records_request, changes=changes)
+    records_request.due_on = request_due_date(records_request, changes=changes)
     records_request.save(update_fields=["due_on"])
     if log_due and records_request.due_on and log_due != records_request.due_on:
         summary.differing_due_dates += 1

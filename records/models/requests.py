@@ -88,6 +88,13 @@ class RecordsRequest(VisibilityFields):
         return bool(self.due_on and not self.is_terminal and self.due_on < timezone.localdate())
 
     @property
+    def is_long_overdue(self) -> bool:
+        """Past twice the statutory period: the span from filing to due, doubled, has passed."""
+        if not (self.is_overdue and self.filed_on):
+            return False
+        return timezone.localdate() > self.filed_on + 2 * (self.due_on - self.filed_on)
+
+    @property
     def public_requester(self) -> str:
         return self.requester_organization or "A private requester"
 

@@ -37,21 +37,18 @@ def law_for(jurisdiction: Jurisdiction) -> tuple[deadlines.Law | None, str]:
     return deadlines.Law(holder.law_days, holder.law_day_type or deadlines.BUSINESS), jurisdiction.state
 
 
-def request_due_dates(
-    records_request: RecordsRequest, changes=None
-) -> tuple[datetime.date | None, datetime.date | None]:
-    """(due, long overdue from) for a request, from its law, filing date and status history."""
+def request_due_date(records_request: RecordsRequest, changes=None) -> datetime.date | None:
+    """A request's due date, from its law, filing date and status history (None: none, or paused)."""
     if not records_request.filed_on:
-        return None, None
+        return None
     law, state = law_for(records_request.agency.jurisdiction)
     if law is None or law.days is None:
-        return None, None
+        return None
     if changes is None:
         changes = records_request.status_changes.order_by("changed_on", "id").values_list("changed_on", "status")
     pauses = deadlines.pauses_from_statuses(changes, PAUSING_STATUSES)
     holidays = deadlines.holidays_around(state, records_request.filed_on)
-    arguments = {"law": law, "filed_on": records_request.filed_on, "holidays": holidays, "pauses": pauses}
-    return deadlines.due_date(**arguments), deadlines.long_overdue_date(**arguments)
+    return deadlines.due_date(law=law, filed_on=records_request.filed_on, holidays=holidays, pauses=pauses)
 
 
 def _sync_events(records_request: RecordsRequest):
@@ -119,7 +116,7 @@ def _record_filing(records_request: RecordsRequest, *, user):
     RequestStatusChange.objects.create(
         request=records_request, status=RequestStatus.FILED, changed_on=records_request.filed_on, changed_by=user
     )
-    records_request.due_on, _ = request_due_dates(records_request)
+    records_request.due_on = request_due_date(records_request)
     records_request.save(update_fields=["due_on", "updated_at"])
     _event(
         records_request,
@@ -186,7 +183,7 @@ def request_set_status(
         )
     records_request.status = status
     records_request.closed_on = on if status in TERMINAL_STATUSES else None
-    records_request.due_on, _ = request_due_dates(records_request)
+    records_request.due_on = request_due_date(records_request)
     records_request.full_clean()
     records_request.save()
     if status != previous:
@@ -212,7 +209,7 @@ def request_update(*, records_request: RecordsRequest, user=None, **fields) -> R
         raise RequestError(f"These fields are not edited here: {', '.join(sorted(unknown))}.")
     for name, value in fields.items():
         setattr(records_request, name, value)
-    records_request.due_on, _ = request_due_dates(records_request)
+    records_request.due_on = request_due_date(records_request)
     records_request.full_clean()
     records_request.save()
     if "filed_on" in fields and records_request.filed_on:
@@ -230,7 +227,7 @@ def requests_recompute_due_dates(*, jurisdiction: Jurisdiction) -> int:
     ).select_related("agency__jurisdiction__parent")
     changed = 0
     for records_request in affected:
-        due, _ = request_due_dates(records_request)
+        due = request_due_date(records_request)
         if due != records_request.due_on:
             records_request.due_on = due
             records_request.save(update_fields=["due_on"])

@@ -23,7 +23,7 @@ from records.forms import (
 from records.models import RecordsRequest, StaffProfile
 from records.models.requests import TERMINAL_STATUSES
 from records.permissions import is_editor, staff_required
-from records.services.requests import RequestError, request_due_dates, request_file, request_set_status, request_update
+from records.services.requests import RequestError, request_file, request_set_status, request_update
 from records.services.timeline import event_record, procurement_record
 
 
@@ -83,16 +83,12 @@ def request_detail(request, pk):
 
 
 def _render_request(request, records_request, form, status=200):
-    _, long_overdue_from = request_due_dates(records_request)
     context = {
         "records_request": records_request,
         "form": form,
         "correspondence": records_request.correspondence.all(),
         "changes": records_request.status_changes.select_related("changed_by"),
         "documents": records_request.documents.all(),
-        "long_overdue": bool(
-            long_overdue_from and not records_request.is_terminal and long_overdue_from < timezone.localdate()
-        ),
     }
     return render(request, "staff/request_detail.html", context, status=status)
 
