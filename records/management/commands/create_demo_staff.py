@@ -15,7 +15,9 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         User = get_user_model()
         if User.objects.filter(username=USERNAME).exists():
-            self.stdout.write(f"Demo account '{USERNAME}' already exists (its password was printed when it was created).")
+            self.stdout.write(
+                f"Demo account '{USERNAME}' already exists (its password was printed when it was created)."
+            )
             return
         password = secrets.token_urlsafe(12)
         # is_staff opens the Django admin too, where editors can correct laws, merge and revert history.
