@@ -1,0 +1,52 @@
+"""Friendly error pages, and 503 (not 500) while the database is unreachable."""
+
+import json
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+PAGE_SCRIPT = """
+import django, json
+django.setup()
+from django.test import Client
+response = Client(raise_request_exception=False).get("/agencies/")
+print(json.dumps({"status": response.status_code, "retry": response.get("Retry-After"),
+                  "body": response.content.decode()}))
+"""
+
+
+@pytest.mark.django_db
+def test_404_is_friendly(client):
+    response = client.get("/agencies/no-such-agency/")
+    assert response.status_code == 404
+    assert "We could not find that page" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_403_is_friendly(client):
+    from tests.accounts import user
+
+    client.force_login(user("reader"))
+    response = client.get("/staff/")
+    assert response.status_code == 403
+    assert "This part of the tracker is for staff" in response.content.decode()
+
+
+def test_pages_answer_503_while_the_database_is_down():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    env = {**os.environ, "DATABASE_URL": f"postgres://nobody@127.0.0.1:{port}/tracker"}
+    result = subprocess.run(
+        [sys.executable, "-c", PAGE_SCRIPT], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+    answer = json.loads(result.stdout.strip().splitlines()[-1])
+    assert answer["status"] == 503
+    assert answer["retry"] == "30"
+    assert "briefly unavailable" in answer["body"]
