@@ -26,6 +26,11 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt $(VENV)/.runtime
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	@touch $@
 
+# axe-core, which the browser tests inject to check accessibility (npm is only needed for tests).
+node_modules/.installed: package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund --silent && touch $@; \
+	else echo "npm not found: the accessibility checks will be skipped (install nodejs and npm)."; fi
+
 demo: $(VENV)/.runtime
 	$(PY) manage.py migrate --no-input -v 0
 	$(PY) manage.py load_demo
@@ -42,8 +47,10 @@ format: $(VENV)/.dev
 	$(VENV)/bin/ruff check --fix .
 
 # The whole suite on PostgreSQL (DATABASE_URL if set, else a throwaway server), then on SQLite.
-test: $(VENV)/.dev
+test: $(VENV)/.dev node_modules/.installed
 	$(VENV)/bin/ruff check .
+	@if [ -x "$${CHROMIUM:-/usr/bin/chromium}" ]; then echo "Browser tests: Chromium found, they run."; \
+	else echo "Browser tests: Chromium not found at $${CHROMIUM:-/usr/bin/chromium}, they are skipped (apt-get install chromium)."; fi
 	$(PY) manage.py makemigrations --check --dry-run -v 1
 	@ran=""; \
 	if [ -n "$${DATABASE_URL:-}" ]; then \
