@@ -60,7 +60,7 @@ def test_researcher_narrows_a_vendor_by_state_and_takes_the_data_away(page, demo
     assert all("Orlando" not in name for name in listed)
     with page.expect_download() as download_info:
         page.get_by_role("link", name="These agencies as CSV").click()
-    rows = list(csv.DictReader(io.StringIO(open(download_info.value.path(), encoding="utf-8").read())))
+    rows = list(csv.DictReader(io.StringIO(download_info.value.path().read_text(encoding="utf-8"))))
     assert sorted(row["name"] for row in rows) == sorted(listed)
     assert {row["state"] for row in rows} == {"OR"}
     feed_link = page.get_by_role("link", name="Atom feed")
