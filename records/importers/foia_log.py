@@ -3,6 +3,7 @@ meaning; every row is imported or reported with its line number and reason."""
 
 import csv
 import datetime
+import io
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -97,10 +98,17 @@ def import_foia_log(path: Path, *, agency: Agency, summary: LogSummary | None = 
     """Import one log file into `agency`'s requests, idempotent by (agency, tracking number)."""
     summary = summary or LogSummary()
     try:
-        with open(path, newline="", encoding="utf-8-sig", errors="replace") as handle:
-            lines = list(csv.reader(handle))
+        text = path.read_text(encoding="utf-8-sig", errors="replace")
     except OSError as error:
         raise LogFormatError(f"cannot read {path}: {error.strerror}") from None
+    if "\x00" in text:
+        # NUL bytes are never data; PostgreSQL would refuse them in text columns.
+        summary.warnings.append(f"{path.name}: NUL bytes removed")
+        text = text.replace("\x00", "")
+    try:
+        lines = list(csv.reader(io.StringIO(text, newline="")))
+    except csv.Error as error:
+        raise LogFormatError(f"{path.name} is not a readable CSV file: {error}") from None
     if not lines:
         raise LogFormatError(f"{path} is empty")
     mapping = map_columns(lines[0])
