@@ -2,6 +2,8 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from records import models as m
+from records.merge_admin import merge_action
+from records.services.merges import agency_merge, vendor_merge
 from records.services.requests import requests_recompute_due_dates
 
 
@@ -29,6 +31,7 @@ class AgencyAdmin(SimpleHistoryAdmin):
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["jurisdiction", "parent"]
     list_select_related = ["jurisdiction"]
+    actions = [merge_action(service=agency_merge, noun="agency", plural="agencies")]
 
 
 class VendorAliasInline(admin.TabularInline):
@@ -42,6 +45,7 @@ class VendorAdmin(SimpleHistoryAdmin):
     search_fields = ["name", "aliases__name"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [VendorAliasInline]
+    actions = [merge_action(service=vendor_merge, noun="vendor", plural="vendors")]
 
 
 @admin.register(m.VendorAlias)
@@ -115,7 +119,8 @@ class DocumentAdmin(SimpleHistoryAdmin):
     search_fields = ["title", "original_filename", "sha256", "agency__name"]
     autocomplete_fields = ["agency", "request", "correspondence"]
     list_select_related = ["agency"]
-    readonly_fields = ["sha256", "size", "content_type"]
+    # Files come in through the staff upload page, which checks their content and stores them by hash.
+    readonly_fields = ["file", "original_filename", "sha256", "size", "content_type", "extraction_error"]
     inlines = [DocumentPageInline]
 
 

@@ -5,9 +5,11 @@ not give (the requests' dates), the entry is marked illustrative and says so.
 """
 
 import datetime
+from pathlib import Path
 
 from django.db import transaction
 
+from records.importers.atlas import import_atlas
 from records.models import (
     Agency,
     Document,
@@ -22,6 +24,7 @@ from records.models import (
     Vendor,
     VendorAlias,
 )
+from records.seeds import seed_reference_data
 
 SOURCE_URL = "https://www.zdnet.com/article/aclu-tells-aws-stop-selling-facial-recognition-tools-to-the-government/"
 SOURCE_LABEL = "ZDNet, Stephanie Condon, 2018-05-22"
@@ -29,6 +32,7 @@ EMAIL_QUOTE = (
     "the perception might be that we are constantly checking faces from everything, kind of a Big Brother vibe."
 )
 ACLU = "American Civil Liberties Union (ACLU)"
+ATLAS_SAMPLE = Path(__file__).resolve().parent / "data" / "atlas-of-surveillance-sample-300.csv"
 UNDATED_NOTE = "The source does not give the filing date; the date shown here is illustrative."
 
 
@@ -66,6 +70,7 @@ def _event(external_id, *, date, precision, kind, title, summary, agency=None, v
 @transaction.atomic
 def load_demo() -> dict:
     """Create or update the demo records. Safe to run again: it changes nothing the second time."""
+    seed_reference_data()
     washington_county = _jurisdiction("washington-county-or", "Washington County", "county", "OR", "oregon")
     orlando = _jurisdiction("orlando-fl", "Orlando", "city", "FL", "florida")
     california = Jurisdiction.objects.get(slug="california")
@@ -244,7 +249,10 @@ def load_demo() -> dict:
                 "source_url": SOURCE_URL,
             },
         )
+    # National breadth: 300 rows of the EFF Atlas of Surveillance (CC BY 4.0), imported like any export.
+    atlas = import_atlas(ATLAS_SAMPLE)
     return {
+        "atlas": atlas.rows,
         "agencies": Agency.objects.count(),
         "events": TimelineEvent.objects.filter(external_id__startswith="demo:").count(),
         "requests": len(requests),

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from records.views import staff
+from records.views import documents_staff, staff
 
 urlpatterns = [
     path("", staff.dashboard, name="staff-dashboard"),
@@ -14,4 +14,9 @@ urlpatterns = [
     path("calendar/", staff.calendar_settings, name="staff-calendar"),
     path("calendar/rotate/", staff.calendar_rotate, name="staff-calendar-rotate"),
     path("deadlines.ics", staff.deadlines_ics, name="staff-deadlines-ics"),
+    path("documents/", documents_staff.document_list, name="staff-document-list"),
+    path("documents/upload/", documents_staff.document_upload, name="staff-document-upload"),
+    path("documents/<int:pk>/", documents_staff.document_detail, name="staff-document-detail"),
+    path("documents/<int:pk>/extract/", documents_staff.document_extract_again, name="staff-document-extract"),
+    path("documents/<int:pk>/mentions/<int:mention_pk>/", documents_staff.mention_update, name="staff-mention-update"),
 ]

@@ -4,7 +4,7 @@ from django.views.decorators.http import require_safe
 
 from records import feeds
 from records.sitemaps import SITEMAPS
-from records.views import public, search
+from records.views import ocds, public, search
 
 urlpatterns = [
     path("", public.home, name="home"),
@@ -21,12 +21,14 @@ urlpatterns = [
     path("technologies/<slug:slug>/feed/", require_safe(feeds.TechnologyFeed()), name="technology-feed"),
     path("procurements/", public.procurement_list, name="procurement-list"),
     path("procurements/<int:pk>/", public.procurement_detail, name="procurement-detail"),
+    path("procurements/ocds.json", ocds.procurements_ocds, name="procurements-ocds"),
     path("requests/", public.request_list, name="request-list"),
     path("requests/<int:pk>/", public.request_detail, name="request-detail"),
     path("documents/", public.document_list, name="document-list"),
     path("documents/<int:pk>/", public.document_detail, name="document-detail"),
+    path("documents/<int:pk>/download", public.document_download, name="document-download"),
     path("events/<int:pk>/", public.event_detail, name="event-detail"),
-    path("search/", search.search, name="search"),
+    path("search/", search.search_page, name="search"),
     path("sitemap.xml", require_safe(sitemap), {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", public.robots_txt, name="robots-txt"),
 ]

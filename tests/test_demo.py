@@ -31,7 +31,10 @@ def test_loading_twice_changes_nothing():
     first = snapshot()
     call_command("load_demo", stdout=io.StringIO())
     assert snapshot() == first
-    assert len(first["TimelineEvent"]) == 12
+    assert m.TimelineEvent.objects.filter(external_id__startswith="demo:").count() == 12
+    # The Atlas of Surveillance sample: one entry per row, the same ones after the second load.
+    assert m.TimelineEvent.objects.filter(external_id__startswith="atlas:").count() == 300
+    assert len(first["TimelineEvent"]) == 312
 
 
 def test_every_demo_entry_has_a_source_and_guesses_are_labelled():

@@ -9,7 +9,7 @@ import datetime
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from records.models import StaffProfile
+from records.models import DocumentMention, StaffProfile
 from tests import factories
 from tests.accounts import user
 
@@ -53,6 +53,7 @@ EXPECTATIONS = {
             "sitemap",
             "robots-txt",
             "healthz",
+            "procurements-ocds",
         ],
         PUBLIC,
     ),
@@ -76,10 +77,17 @@ EXPECTATIONS = {
             "staff-procurement-new",
             "staff-event-new",
             "staff-calendar",
+            "staff-document-list",
+            "staff-document-upload",
+            "staff-document-detail",
         ],
         STAFF_PAGE,
     ),  # fmt: skip
     **dict.fromkeys(["staff-request-status", "staff-calendar-rotate"], STAFF_ACTION),
+    **dict.fromkeys(["staff-document-extract", "staff-mention-update"], STAFF_ACTION),
+    # The world's document has no stored file: the download answers 404 to everyone (tests/test_documents_upload.py
+    # checks a real download and its visibility).
+    "document-download": {"GET": dict.fromkeys(ROLES, 404), "POST": dict.fromkeys(ROLES, 405)},
     # Calendar apps cannot sign in: the secret token in the URL is the permission. Without it: 404.
     "staff-deadlines-ics": {"GET": dict.fromkeys(ROLES, 404), "POST": dict.fromkeys(ROLES, 405)},
 }
@@ -109,6 +117,7 @@ def world():
     event = factories.event(agency, vendors=[vendor], technologies=[factories.technology()])
     records_request = factories.records_request(agency, status="filed", filed_on=datetime.date(2024, 1, 2))
     document = factories.document(agency, request=records_request)
+    mention = DocumentMention.objects.create(document=document, vendor=vendor, pages=[1])
     procurement = factories.procurement(agency, vendor)
     args = {
         "agency-detail": [agency.slug], "agency-feed": [agency.slug], "vendor-detail": [vendor.slug],
@@ -117,6 +126,8 @@ def world():
         "request-detail": [records_request.pk], "document-detail": [document.pk], "event-detail": [event.pk],
         "staff-request-detail": [records_request.pk], "staff-request-edit": [records_request.pk],
         "staff-request-status": [records_request.pk], "staff-request-history": [records_request.pk],
+        "document-download": [document.pk], "staff-document-detail": [document.pk],
+        "staff-document-extract": [document.pk], "staff-mention-update": [document.pk, mention.pk],
     }  # fmt: skip
     return args, records_request
 

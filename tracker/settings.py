@@ -101,6 +101,19 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
         "timeout": 20,
         "transaction_mode": "IMMEDIATE",
     }
+# A PostgreSQL read replica: public reads go to it, writes, transactions and staff pages to the primary
+# (tracker/db_router.py).
+if os.environ.get("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = parse_database_url(os.environ["DATABASE_REPLICA_URL"], "DATABASE_REPLICA_URL") | {
+        "CONN_MAX_AGE": DATABASES["default"]["CONN_MAX_AGE"],
+        "CONN_HEALTH_CHECKS": True,
+        "TEST": {"MIRROR": "default"},
+    }
+    DATABASE_ROUTERS = ["tracker.db_router.ReplicaRouter"]
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware"),
+        "tracker.db_router.PrimaryForStaffMiddleware",
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -141,6 +154,12 @@ STORAGES = {
 
 # Page size of every list and timeline; the JSON and CSV exports stream past it.
 PAGE_SIZE = env_int("PAGE_SIZE", default=50)
+# Seconds the public's view of aggregates (counts, facets, charts, side lists; records/public_cache.py) is
+# kept in the cache; 0 computes them on every request. Staff always see them live.
+PUBLIC_CACHE_SECONDS = env_int("PUBLIC_CACHE_SECONDS", default=120 if PRODUCTION else 0)
+# Seconds whole public pages are kept for signed-out readers (timelines, agency, vendor and technology pages);
+# 0 renders every request.
+PUBLIC_PAGE_CACHE_SECONDS = env_int("PUBLIC_PAGE_CACHE_SECONDS", default=60 if PRODUCTION else 0)
 
 # Uploaded documents: the largest file accepted (checked while it streams in), and the size above which
 # an upload goes to a temporary file instead of memory.
@@ -177,6 +196,12 @@ SECURE_CSP = {
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+
+# The prefix of every ocid in the OCDS export. Register one with the Open Contracting Partnership (it
+# looks like "ocds-213czf") before publishing the export for others to combine with theirs.
+OCDS_OCID_PREFIX = os.environ.get("OCDS_OCID_PREFIX", "ocds-tracker").strip()
+if not OCDS_OCID_PREFIX.replace("-", "").isalnum():
+    raise ImproperlyConfigured(f"OCDS_OCID_PREFIX must be letters, digits and hyphens; got {OCDS_OCID_PREFIX!r}.")
 
 LOGGING = {
     "version": 1,

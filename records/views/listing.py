@@ -32,13 +32,17 @@ def render_list(request, spec: ListSpec, queryset, context_for=None, count: bool
     status = 400 if filterset.is_bound and not filterset.is_valid() else 200
     wanted = request.GET.get("format", "html")
 
+    # Built once: a CSV export calls this for every link of every row.
+    origin = request.build_absolute_uri("/")[:-1]
+
     def absolute(path):
-        return request.build_absolute_uri(path)
+        return origin + path if path.startswith("/") else request.build_absolute_uri(path)
 
     if wanted == "csv" and status == 200:
         direction = "-" if spec.descending else ""
         ordered = rows.order_by(f"{direction}{spec.key}", f"{direction}id")
-        return exports.csv_response(spec.fields, ordered.iterator(chunk_size=1000), absolute, spec.filename)
+        # Large chunks: each one costs a query per prefetched relation (10,000 rows of a timeline in 7 queries).
+        return exports.csv_response(spec.fields, ordered.iterator(chunk_size=5000), absolute, spec.filename)
 
     cursor_error = None
     try:

@@ -4,13 +4,17 @@ from records.demo import load_demo
 
 
 class Command(BaseCommand):
-    help = "Load the seed story (Washington County, Amazon Rekognition, the ACLU's records requests). Idempotent."
+    help = (
+        "Load the seed story (Washington County, Amazon Rekognition, the ACLU's records requests) and a 300-row "
+        "sample of the Atlas of Surveillance. Idempotent."
+    )
 
     def handle(self, *args, **options):
         summary = load_demo()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo loaded: {summary['events']} timeline entries, {summary['requests']} records requests, "
+                f"{summary['atlas']} entries from the Atlas of Surveillance sample (EFF, CC BY 4.0), "
                 f"{summary['agencies']} agencies in the tracker."
             )
         )

@@ -1,0 +1,148 @@
+"""Names as the importers compare and write them: agencies, vendors, states and places spelled many ways."""
+
+import re
+import unicodedata
+
+from django.utils.text import slugify
+
+from records.states import STATE_NAMES
+
+# Words that are spelled several ways in the source lists; each maps to one spelling before comparing.
+_WORD_FORMS = {
+    "dept": "department",
+    "co": "county",
+    "depts": "departments",
+    "sheriffs": "sheriff",
+    "twp": "township",
+    "hwy": "highway",
+}
+# Old or non-standard codes found in the FBI list: NB was Nebraska's code before 1969, GM is Guam.
+_STATE_CODE_FIXES = {"NB": "NE", "GM": "GU"}
+_STATE_BY_NAME = {name.casefold(): code for code, name in STATE_NAMES.items()}
+
+_APOSTROPHES = re.compile(r"['`]")
+_NOT_ALPHANUMERIC = re.compile(r"[^a-z0-9]+")
+_NO_VENDOR = {"", "unknown", "n/a", "na", "none", "-", "?", "tbd", "not known"}
+_CORPORATE_SUFFIXES = {"inc", "llc", "ltd", "corp", "co", "corporation", "lp", "llp", "plc", "l.l.c"}
+
+_COUNTY_WORD_BY_STATE = {"LA": "Parish", "AK": "Borough"}
+_COUNTY_WORDS = ("county", "parish", "borough", "census area", "municipality")
+_AGENCY_WORDS = re.compile(
+    r"\b(police|sheriff|sheriff's|office|department|marshal|patrol|authority|commission|agency|bureau|division|"
+    r"university|college|school|district|attorney|court|corrections|services|unit)\b",
+    re.IGNORECASE,
+)
+_POLICE_SUFFIX = re.compile(
+    r"^(?P<place>.+?)\s+(?:police department|police dept\.?|department of police|police division|division of police"
+    r"|department of public safety|public safety department|police)\b(?P<rest>.*)$",
+    re.IGNORECASE,
+)
+
+
+def collapse(text: str | None) -> str:
+    """Trimmed, with runs of whitespace (including non-breaking spaces and newlines) as one space."""
+    return " ".join((text or "").split())
+
+
+def normalise_agency_name(name: str) -> str:
+    """The key two spellings of one agency share: case, accents, punctuation, "&"/"and", "Dept"/"Department",
+    "Sheriff's Office"/"Sheriffs Office"/"Sheriff's Department", a leading "The" and spacing do not matter."""
+    text = name if name.isascii() else unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    text = _APOSTROPHES.sub("", text.lower().replace("&", " and "))
+    words = [_WORD_FORMS.get(word, word) for word in _NOT_ALPHANUMERIC.sub(" ", text).split()]
+    if words[:1] == ["the"]:
+        words = words[1:]
+    # "Sheriff's Department" and "Sheriff's Office" name the same office (the FBI list uses the latter).
+    return " ".join(words).replace("sheriff department", "sheriff office")
+
+
+def vendor_key(name: str) -> str:
+    """Vendors and their aliases are matched case-insensitively."""
+    return collapse(name).casefold()
+
+
+def split_vendors(cell: str) -> list[str]:
+    """The vendors a cell names: comma- or semicolon-separated, none when empty or "Unknown".
+
+    A corporate suffix after a comma ("Motorola Solutions, Inc.") stays with the name before it.
+    """
+    vendors: list[str] = []
+    for part in re.split(r"[,;\n]", cell or ""):
+        name = collapse(part)
+        if vendors and name.lower().rstrip(".") in _CORPORATE_SUFFIXES:
+            vendors[-1] = f"{vendors[-1]}, {name}"
+        elif name.lower() not in _NO_VENDOR:
+            vendors.append(name)
+    unique: dict[str, str] = {}
+    for name in vendors:
+        unique.setdefault(vendor_key(name), name)
+    return list(unique.values())
+
+
+def state_code(code: str, name: str = "") -> str | None:
+    """A USPS code we know, from a code (fixing old ones) or else a state name; None when neither works."""
+    code = collapse(code).upper()
+    code = _STATE_CODE_FIXES.get(code, code)
+    if code in STATE_NAMES:
+        return code
+    return _STATE_BY_NAME.get(collapse(name).casefold())
+
+
+def place_case(text: str) -> str:
+    """'PRINCE GEORGE'S' -> "Prince George's", 'MCLEAN' -> 'McLean'; mixed-case text is kept as written."""
+    text = collapse(text)
+    if text != text.upper():
+        return text
+    words = re.split(r"([\s-])", text.lower())
+    text = "".join(word[:1].upper() + word[1:] for word in words)
+    return re.sub(r"\b(Mc|O')([a-z])", lambda m: m.group(1) + m.group(2).upper(), text)
+
+
+def county_name(county: str, state: str) -> str:
+    """'ERIE' -> 'Erie County'; 'ORLEANS' in Louisiana -> 'Orleans Parish'; a name with its own
+    suffix ('Kenai Peninsula Borough') is kept. Several counties ('DeKalb County, Fulton County') -> the first."""
+    first = re.split(r"[,;]", county)[0]
+    name = place_case(first)
+    if not name or name.lower().endswith(_COUNTY_WORDS):
+        return name
+    return f"{name} {_COUNTY_WORD_BY_STATE.get(state, 'County')}"
+
+
+def city_from_agency_name(name: str) -> str | None:
+    """The place a municipal police agency is named after: 'Rochester Police Department' -> 'Rochester'.
+
+    A county qualifier stays, since several townships share a name ('Perry Township Police Department,
+    Columbiana County' -> 'Perry Township, Columbiana County'). A bare place name ('Josephine') is the
+    place itself. None when the name does not say ("Baltimore City Sheriff's Office").
+    """
+    match = _POLICE_SUFFIX.match(collapse(name))
+    if not match:
+        return None if _AGENCY_WORDS.search(name) else collapse(name) or None
+    place = re.sub(r"^city of\s+", "", match["place"], flags=re.IGNORECASE)
+    place = re.sub(r"\s+(metropolitan|metro)$", "", place, flags=re.IGNORECASE).strip(" ,")
+    rest = match["rest"].strip()
+    if not place or (rest and not rest.startswith(",")):
+        return None
+    rest = rest.strip(" ,")
+    return f"{place}, {rest}" if rest else place
+
+
+class SlugAllocator:
+    """records.slugs.unique_slug's rule for thousands of rows: the taken slugs are read once, then kept
+    in memory, instead of one query per candidate."""
+
+    def __init__(self, model, max_length: int = 200):
+        self.taken = set(model.objects.values_list("slug", flat=True))
+        self.max_length = max_length
+
+    def allocate(self, *parts: str) -> str:
+        slug = slugify(parts[0])[: self.max_length] or "item"
+        if slug in self.taken and len(parts) > 1:
+            slug = slugify(" ".join(p for p in parts if p))[: self.max_length]
+        if slug in self.taken:
+            stem, number = slug, 2
+            while f"{stem}-{number}" in self.taken:
+                number += 1
+            slug = f"{stem}-{number}"
+        self.taken.add(slug)
+        return slug

@@ -1,0 +1,184 @@
+"""The procurements as an Open Contracting Data Standard 1.1 release package.
+
+Each procurement is one contracting process (ocid = "<OCDS_OCID_PREFIX>-<id>") with one release: the
+agency as buyer, the vendor as supplier, one award and one contract. A free trial is an award of value
+0 after a direct tender. Source documents are the procurement's source URL and its public documents.
+"""
+
+import datetime
+from collections.abc import Callable, Iterable
+
+from django.conf import settings
+from django.db.models import OuterRef, Prefetch, Subquery
+from django.urls import reverse
+from django.utils import timezone
+
+from records.models import Document, Procurement, ProcurementKind, ProcurementStatus
+from records.models.visibility import VisibleQuerySet
+
+OCDS_VERSION = "1.1"
+PUBLISHER = "Surveillance Procurement Tracker"
+# Our statuses onto the closed award and contract status codelists; "unknown" is left out.
+AWARD_STATUS = {
+    ProcurementStatus.PROPOSED: "pending",
+    ProcurementStatus.ACTIVE: "active",
+    ProcurementStatus.COMPLETED: "active",
+    ProcurementStatus.CANCELLED: "cancelled",
+}
+CONTRACT_STATUS = {
+    ProcurementStatus.PROPOSED: "pending",
+    ProcurementStatus.ACTIVE: "active",
+    ProcurementStatus.COMPLETED: "terminated",
+    ProcurementStatus.CANCELLED: "cancelled",
+}
+DOCUMENT_TYPES = {"contract": "contractSigned"}
+
+
+def procurements_for_ocds():
+    """Every procurement (all are public), with its public documents and the time it last changed."""
+    history = Procurement.history.model.objects.filter(id=OuterRef("pk")).order_by("-history_date")
+    public_documents = Document.objects.filter(VisibleQuerySet.public_q()).order_by("id")
+    return (
+        Procurement.objects.select_related("agency__jurisdiction", "vendor", "product")
+        .prefetch_related(Prefetch("documents", queryset=public_documents, to_attr="public_documents"))
+        .annotate(changed_at=Subquery(history.values("history_date")[:1]))
+        .order_by("id")
+    )
+
+
+def _datetime(value: datetime.date | datetime.datetime | None) -> str | None:
+    """OCDS dates are date-times; a date alone is its midnight, UTC."""
+    if value is None:
+        return None
+    if not isinstance(value, datetime.datetime):
+        value = datetime.datetime.combine(value, datetime.time.min, tzinfo=datetime.UTC)
+    return value.astimezone(datetime.UTC).isoformat().replace("+00:00", "Z")
+
+
+def _compact(data: dict) -> dict:
+    """Leave out what is unknown rather than publishing nulls and empty lists."""
+    return {key: value for key, value in data.items() if value not in (None, "", [], {})}
+
+
+def _party(obj, role: str, prefix: str, absolute: Callable[[str], str]) -> dict:
+    party = {
+        "id": f"{prefix}-{obj.pk}",
+        "name": obj.name,
+        "roles": [role],
+        "identifier": {"legalName": obj.name, "uri": absolute(obj.get_absolute_url())},
+        "contactPoint": _compact({"name": obj.name, "url": obj.website}),
+    }
+    if getattr(obj, "ori", None):
+        # The FBI's Originating Agency Identifier has no entry in the org-id.guide register.
+        party["additionalIdentifiers"] = [{"scheme": "US-FBI-ORI", "id": obj.ori, "legalName": obj.name}]
+    if getattr(obj, "jurisdiction", None):
+        party["address"] = _compact({"region": obj.jurisdiction.state, "countryName": "United States"})
+    return _compact(party)
+
+
+def _documents(procurement: Procurement, absolute: Callable[[str], str]) -> list[dict]:
+    documents = []
+    if procurement.source_url:
+        documents.append({"id": "source", "title": "Source", "url": procurement.source_url, "language": "en"})
+    for document in procurement.public_documents:
+        documents.append(
+            _compact(
+                {
+                    "id": f"document-{document.pk}",
+                    "title": document.title,
+                    "description": document.description,
+                    "documentType": DOCUMENT_TYPES.get(document.kind),
+                    "url": absolute(document.get_absolute_url()),
+                    "datePublished": _datetime(document.date),
+                    "format": document.content_type,
+                    "language": "en",
+                }
+            )
+        )
+    return documents
+
+
+def release(procurement: Procurement, *, prefix: str, published: datetime.datetime, absolute) -> dict:
+    ocid = f"{prefix}-{procurement.pk}"
+    date = procurement.changed_at or published
+    buyer = _party(procurement.agency, "buyer", "agency", absolute)
+    supplier = _party(procurement.vendor, "supplier", "vendor", absolute)
+    free_trial = procurement.kind == ProcurementKind.FREE_TRIAL
+    value = None
+    if free_trial:
+        value = {"amount": 0, "currency": procurement.currency}
+    elif procurement.amount is not None:
+        value = {"amount": float(procurement.amount), "currency": procurement.currency}
+    period = _compact({"startDate": _datetime(procurement.start_on), "endDate": _datetime(procurement.end_on)})
+    items = [{"id": "1", "description": procurement.product.name}] if procurement.product else []
+    documents = _documents(procurement, absolute)
+    award_id = f"{ocid}-award"
+    data = {
+        "ocid": ocid,
+        "id": f"{ocid}-{date:%Y%m%dT%H%M%S}",
+        "date": _datetime(date),
+        "tag": ["tender", "award", "contract"] if free_trial else ["award", "contract"],
+        "initiationType": "tender",
+        "language": "en",
+        "parties": [buyer, supplier],
+        "buyer": {"id": buyer["id"], "name": buyer["name"]},
+        "awards": [
+            _compact(
+                {
+                    "id": award_id,
+                    "title": procurement.title,
+                    "description": procurement.description,
+                    "status": AWARD_STATUS.get(procurement.status),
+                    "date": _datetime(procurement.signed_on),
+                    "value": value,
+                    "suppliers": [{"id": supplier["id"], "name": supplier["name"]}],
+                    "items": items,
+                    "contractPeriod": period,
+                    "documents": documents,
+                }
+            )
+        ],
+        "contracts": [
+            _compact(
+                {
+                    "id": f"{ocid}-contract",
+                    "awardID": award_id,
+                    "title": procurement.title,
+                    "description": procurement.description,
+                    "status": CONTRACT_STATUS.get(procurement.status),
+                    "period": period,
+                    "value": value,
+                    "items": items,
+                    "dateSigned": _datetime(procurement.signed_on),
+                    "documents": documents,
+                }
+            )
+        ],
+    }
+    if free_trial:
+        data["tender"] = {
+            "id": f"{ocid}-tender",
+            "title": procurement.title,
+            "status": "complete",
+            "procurementMethod": "direct",
+            "procurementMethodDetails": "Free trial or pilot: the vendor offered the product at no cost, "
+            "without a competitive tender.",
+            "procuringEntity": {"id": buyer["id"], "name": buyer["name"]},
+            "tenderers": [{"id": supplier["id"], "name": supplier["name"]}],
+        }
+    return data
+
+
+def release_package(
+    procurements: Iterable[Procurement], *, absolute: Callable[[str], str], published: datetime.datetime | None = None
+) -> dict:
+    """The package; `absolute` turns a site path into a full URL."""
+    published = published or timezone.now()
+    prefix = settings.OCDS_OCID_PREFIX
+    return {
+        "uri": absolute(reverse("procurements-ocds")),
+        "version": OCDS_VERSION,
+        "publishedDate": _datetime(published),
+        "publisher": {"name": PUBLISHER, "uri": absolute("/")},
+        "releases": [release(p, prefix=prefix, published=published, absolute=absolute) for p in procurements],
+    }

@@ -1,0 +1,164 @@
+"""Merging a duplicate agency or vendor into the record kept: everything that points at the duplicate
+moves over, its name becomes an alias of the kept record, a MergeRecord keeps the history, and the
+duplicate is deleted, all in one transaction.
+
+References are found through the model's relations rather than listed by hand, so a relation added
+later moves too. Relations with a uniqueness rule (aliases, a vendor's products, document mentions,
+many-to-many links) are merged rather than moved, so that nothing collides.
+"""
+
+from django.db import transaction
+from django.db.models import Model
+
+from records.models import Agency, AgencyAlias, DocumentMention, MergeRecord, Product, Vendor, VendorAlias
+
+# Fields a kept record takes from its duplicate when it has none of its own.
+AGENCY_BLANKS = ("website", "description", "latitude", "longitude")
+VENDOR_BLANKS = ("website", "description")
+
+
+class MergeError(ValueError):
+    """A merge that cannot be done, with a message for the editor who tried."""
+
+
+def _is_history(model) -> bool:
+    return hasattr(model, "instance_type") or model.__name__.startswith("Historical")
+
+
+def _move_references(old: Model, new: Model, *, handled: set[str]) -> dict[str, int]:
+    """Point every reference to `old` at `new`: foreign keys are updated, many-to-many links re-made
+    without duplicating a link `new` already has. Returns how many rows moved, by relation."""
+    moved = {}
+    for relation in old._meta.related_objects:
+        name = relation.get_accessor_name()
+        if name in handled or _is_history(relation.related_model):
+            continue
+        if relation.many_to_many:
+            through = relation.through
+            source = relation.field.m2m_field_name()
+            target = relation.field.m2m_reverse_field_name()
+            moved[name] = through.objects.filter(**{target: old}).count()
+            already = through.objects.filter(**{target: new}).values(source)
+            through.objects.filter(**{target: old, f"{source}__in": already}).delete()
+            through.objects.filter(**{target: old}).update(**{target: new})
+        else:
+            field = relation.field.name
+            moved[name] = relation.related_model._base_manager.filter(**{field: old}).update(**{field: new})
+    return {name: count for name, count in moved.items() if count}
+
+
+def _fill_blanks(kept: Model, removed: Model, fields: tuple[str, ...]) -> list[str]:
+    filled = []
+    for name in fields:
+        if getattr(kept, name) in (None, "") and getattr(removed, name) not in (None, ""):
+            setattr(kept, name, getattr(removed, name))
+            filled.append(name)
+    return filled
+
+
+def _record(kind: str, kept: Model, removed: Model, moved: dict, user) -> MergeRecord:
+    return MergeRecord.objects.create(
+        kind=kind,
+        kept_id=kept.pk,
+        kept_name=kept.name,
+        removed_id=removed.pk,
+        removed_name=removed.name,
+        removed_slug=removed.slug,
+        moved=moved,
+        merged_by=user if user and user.is_authenticated else None,
+    )
+
+
+@transaction.atomic
+def agency_merge(*, keep: Agency, remove: Agency, user=None) -> MergeRecord:
+    """Merge the agency `remove` into `keep`: timeline entries, procurements, requests, documents,
+    aliases and child agencies move over; `remove`'s name becomes an alias of `keep`, and its ORI,
+    website, description, coordinates and parent fill in what `keep` lacks."""
+    if keep.pk == remove.pk:
+        raise MergeError("An agency cannot be merged into itself.")
+    if keep.parent_id == remove.pk or (keep.parent_id is None and remove.parent_id):
+        # Saved now: the parent link would otherwise stop `remove` from being deleted.
+        keep.parent_id = remove.parent_id if remove.parent_id != keep.pk else None
+        keep.save(update_fields=["parent"])
+    moved = {}
+    if children := remove.children.exclude(pk=keep.pk).update(parent=keep):
+        moved["children"] = children
+    moved |= _move_references(remove, keep, handled={"aliases", "children"})
+
+    names = {keep.name, *keep.aliases.values_list("name", flat=True)}
+    old_names = [*remove.aliases.values_list("name", flat=True), remove.name]
+    new_aliases = list(dict.fromkeys(name for name in old_names if name not in names))
+    AgencyAlias.objects.bulk_create([AgencyAlias(agency=keep, name=name) for name in new_aliases])
+    moved["aliases"] = len(new_aliases)
+
+    ori = remove.ori
+    filled = _fill_blanks(keep, remove, AGENCY_BLANKS)
+    record = _record(MergeRecord.Kind.AGENCY, keep, remove, moved, user)
+    remove.delete()
+    if ori and not keep.ori:
+        keep.ori = ori
+        filled.append("ori")
+    if filled:
+        keep.save()
+    return record
+
+
+@transaction.atomic
+def vendor_merge(*, keep: Vendor, remove: Vendor, user=None) -> MergeRecord:
+    """Merge the vendor `remove` into `keep`: procurements, products, timeline entries, document mentions
+    and aliases move over; a product both have by name becomes one."""
+    if keep.pk == remove.pk:
+        raise MergeError("A vendor cannot be merged into itself.")
+    moved = {}
+    kept_products = {p.name.casefold(): p for p in keep.products.all()}
+    products = list(remove.products.all())
+    for product in products:
+        twin = kept_products.get(product.name.casefold())
+        if twin is None:
+            product.vendor = keep
+            product.save(update_fields=["vendor"])
+        else:
+            _product_merge(keep=twin, remove=product)
+    if products:
+        moved["products"] = len(products)
+
+    mentions = list(remove.document_mentions.all())
+    kept_mentions = {m.document_id: m for m in keep.document_mentions.all()}
+    for mention in mentions:
+        twin = kept_mentions.get(mention.document_id)
+        if twin is None:
+            mention.vendor = keep
+            mention.save(update_fields=["vendor"])
+        else:
+            twin.pages = sorted(set(twin.pages) | set(mention.pages))
+            twin.save(update_fields=["pages"])
+            mention.delete()
+    if mentions:
+        moved["document_mentions"] = len(mentions)
+    moved |= _move_references(remove, keep, handled={"aliases", "products", "document_mentions"})
+
+    moved["aliases"] = remove.aliases.update(vendor=keep) + 1
+    record = _record(MergeRecord.Kind.VENDOR, keep, remove, moved, user)
+    name = remove.name
+    filled = _fill_blanks(keep, remove, VENDOR_BLANKS)
+    remove.delete()
+    VendorAlias.objects.update_or_create(name=name, defaults={"vendor": keep})
+    if filled:
+        keep.save()
+    return record
+
+
+def _product_merge(*, keep: Product, remove: Product):
+    """Two vendors' products of one name are one product once the vendors are one."""
+    keep.technologies.add(*remove.technologies.all())
+    for mention in remove.document_mentions.all():
+        twin = DocumentMention.objects.filter(document_id=mention.document_id, product=keep).first()
+        if twin is None:
+            mention.product = keep
+            mention.save(update_fields=["product"])
+        else:
+            twin.pages = sorted(set(twin.pages) | set(mention.pages))
+            twin.save(update_fields=["pages"])
+            mention.delete()
+    _move_references(remove, keep, handled={"document_mentions"})
+    remove.delete()

@@ -1,0 +1,185 @@
+"""What a file is by its content, and the text read from it page by page, whatever state the file is in."""
+
+import email.message
+import os
+import stat
+from pathlib import Path
+
+import pytest
+
+from records import extraction, pdftext
+from records.extraction import EMAIL, JPEG, PDF, PNG, TEXT, UnsupportedFile, detect_type
+from records.models import ExtractionStatus
+from tests import pdfs
+
+
+def make_eml(subject="Rekognition pilot", body="We should talk about the Big Brother vibe.", html=False) -> bytes:
+    message = email.message.EmailMessage()
+    message["From"] = "Analyst <analyst@example.gov>"
+    message["To"] = "Sheriff <sheriff@example.gov>"
+    message["Subject"] = subject
+    message["Date"] = "Tue, 14 Nov 2017 09:30:00 -0800"
+    if html:
+        message.set_content(f"<html><body><p>{body}</p><script>alert(1)</script></body></html>", subtype="html")
+    else:
+        message.set_content(body)
+    message.add_attachment(b"%PDF-1.4", maintype="application", subtype="pdf", filename="contract.pdf")
+    return message.as_bytes()
+
+
+@pytest.fixture
+def fake_tesseract(tmp_path, monkeypatch):
+    """A stand-in `tesseract` on PATH that 'reads' any image as a fixed sentence."""
+    folder = tmp_path / "bin"
+    folder.mkdir()
+    script = folder / "tesseract"
+    script.write_text('#!/bin/sh\necho "Text read by OCR from an ALPR invoice"\n')
+    script.chmod(script.stat().st_mode | stat.S_IXUSR)
+    monkeypatch.setenv("PATH", f"{folder}{os.pathsep}{os.environ.get('PATH', '')}")
+
+
+@pytest.fixture
+def no_tesseract(monkeypatch):
+    monkeypatch.setattr(pdftext.shutil, "which", lambda name: None)
+
+
+# Types, by content
+
+
+@pytest.mark.parametrize(
+    ("head", "name", "expected"),
+    [
+        (b"%PDF-1.7\n...", "contract.pdf", PDF),
+        (b"%PDF-1.7\n...", "no-extension", PDF),
+        (b"\x89PNG\r\n\x1a\n....", "scan.png", PNG),
+        (b"\xff\xd8\xff\xe0....", "photo.JPEG", JPEG),
+        (b"Plain words\n", "notes.txt", TEXT),
+        (b"agency,vendor\nA,B\n", "list.csv", extraction.CSV),
+        (make_eml(), "message.eml", EMAIL),
+        (make_eml(), "message", EMAIL),
+        ("Caf\xe9 notes".encode("cp1252"), "notes.txt", TEXT),
+    ],
+)
+def test_files_are_typed_by_their_content(head, name, expected):
+    assert detect_type(head, name) is expected
+
+
+@pytest.mark.parametrize(
+    ("head", "name", "message"),
+    [
+        (b"<!DOCTYPE html><html><body>Not a PDF</body></html>", "report.pdf", "is an HTML page, not PDF"),
+        (b"", "empty.pdf", "is empty"),
+        (b"%PDF-1.4 ...", "image.png", "its content is PDF, not PNG image"),
+        (b"MZ\x90\x00\x03\x00", "tool.txt", "binary data"),
+        (b"Just some words", "fake.pdf", "holds text, not PDF"),
+        (b"Just some words\n", "fake.eml", "does not start with email headers"),
+        (b"PK\x03\x04", "sheet.xlsx", ".xlsx files are not accepted"),
+    ],
+)
+def test_refused_files_say_why(head, name, message):
+    with pytest.raises(UnsupportedFile, match=message):
+        detect_type(head, name)
+
+
+# Text
+
+
+def test_a_text_pdf_gives_one_page_of_text_per_page(tmp_path):
+    path = tmp_path / "two.pdf"
+    path.write_bytes(pdfs.text_pdf(["First page about Flock Safety", "Second page"]))
+    result = extraction.extract(path, "application/pdf")
+    assert result.status == ExtractionStatus.DONE
+    assert [page.strip() for page in result.pages] == ["First page about Flock Safety", "Second page"]
+
+
+def test_the_okaloosa_pdf_gives_29_pages():
+    result = extraction.extract(Path(pdfs.OKALOOSA), "application/pdf")
+    assert result.status == ExtractionStatus.DONE
+    assert len(result.pages) == 29
+    assert "Okaloosa County FL SO" in result.pages[0]
+    assert "Axon" in result.pages[0]
+
+
+def test_an_encrypted_pdf_is_kept_and_marked_failed(tmp_path):
+    path = tmp_path / "locked.pdf"
+    path.write_bytes(pdfs.text_pdf(["secret"], password="hunter2"))
+    result = extraction.extract(path, "application/pdf")
+    assert result.status == ExtractionStatus.FAILED
+    assert "encrypted" in result.error
+    assert result.pages == []
+
+
+@pytest.mark.parametrize(
+    "content", [b"%PDF-1.4\nthis is not really a pdf\n%%EOF", b"%PDF-1.7\n" + bytes(range(256)) * 4]
+)
+def test_a_corrupt_pdf_is_marked_failed_with_the_reason(tmp_path, content):
+    path = tmp_path / "broken.pdf"
+    path.write_bytes(content)
+    result = extraction.extract(path, "application/pdf")
+    assert result.status == ExtractionStatus.FAILED
+    assert result.error
+
+
+def test_an_email_gives_its_headers_and_body_and_its_date(tmp_path):
+    path = tmp_path / "mail.eml"
+    path.write_bytes(make_eml())
+    result = extraction.extract(path, "message/rfc822")
+    assert result.status == ExtractionStatus.DONE
+    (page,) = result.pages
+    assert "From: Analyst <analyst@example.gov>" in page
+    assert "Subject: Rekognition pilot" in page
+    assert "Attachments: contract.pdf" in page
+    assert "Big Brother vibe" in page
+    assert result.date.isoformat() == "2017-11-14"
+
+
+def test_an_html_email_gives_its_visible_text(tmp_path):
+    path = tmp_path / "mail.eml"
+    path.write_bytes(make_eml(body="Visible words", html=True))
+    (page,) = extraction.extract(path, "message/rfc822").pages
+    assert "Visible words" in page
+    assert "alert(1)" not in page and "<p>" not in page
+
+
+def test_a_text_file_is_one_page_without_nul_or_control_characters(tmp_path):
+    path = tmp_path / "notes.txt"
+    path.write_bytes(b"Line one\r\nLine\x00 two\x07 three")
+    assert extraction.extract(path, "text/plain").pages == ["Line one\nLine two three"]
+
+
+def test_a_very_long_text_file_is_cut_into_pages_at_line_ends():
+    text = "\n".join(f"row {n}, Flock Safety" for n in range(20_000))
+    pages = extraction.split_pages(text, limit=50_000)
+    assert len(pages) > 1
+    assert all(len(page) <= 50_000 for page in pages)
+    assert "".join(pages) == text
+
+
+# Images and OCR
+
+
+def test_an_image_without_tesseract_needs_ocr(tmp_path, no_tesseract):
+    path = tmp_path / "scan.png"
+    path.write_bytes(pdfs.png())
+    result = extraction.extract(path, "image/png")
+    assert result.status == ExtractionStatus.NEEDS_OCR
+    assert result.pages == []
+
+
+def test_an_image_only_pdf_page_without_tesseract_needs_ocr(tmp_path, no_tesseract):
+    path = tmp_path / "scan.pdf"
+    path.write_bytes(pdfs.image_pdf())
+    result = extraction.extract(path, "application/pdf")
+    assert result.status == ExtractionStatus.NEEDS_OCR
+    assert "Page(s) 1" in result.error
+    assert result.pages == [""]
+
+
+def test_images_are_read_with_tesseract_when_it_is_installed(tmp_path, fake_tesseract):
+    image, scan = tmp_path / "scan.png", tmp_path / "scan.pdf"
+    image.write_bytes(pdfs.png())
+    scan.write_bytes(pdfs.image_pdf())
+    assert extraction.extract(image, "image/png").pages == ["Text read by OCR from an ALPR invoice"]
+    result = extraction.extract(scan, "application/pdf")
+    assert result.status == ExtractionStatus.DONE
+    assert result.pages == ["Text read by OCR from an ALPR invoice"]
