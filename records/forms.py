@@ -3,8 +3,11 @@
 import datetime
 
 from django import forms
+from django.conf import settings
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 
+from records.extraction import UnsupportedFile
 from records.models import (
     Agency,
     Channel,
@@ -19,6 +22,7 @@ from records.models import (
     Visibility,
 )
 from records.models.requests import Direction
+from records.services.documents import file_type
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -32,6 +36,19 @@ class SlugField(forms.ModelChoiceField):
             "error_messages", {"invalid_choice": f"No {noun} has that slug; copy it from the {noun}'s page address."}
         )
         super().__init__(queryset, to_field_name="slug", **kwargs)
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """A list of uploaded files. Each is checked by the form's clean_files, whose messages name the file."""
+
+    widget = MultipleFileInput
+
+    def clean(self, data, initial=None):
+        return list(data) if isinstance(data, list | tuple) else [data] if data else []
 
 
 class VisibilityMixin:
@@ -95,11 +112,29 @@ class StatusChangeForm(forms.Form):
         required=False,
         help_text="What was sent or received. Leave empty to change the status without logging correspondence.",
     )
+    attachments = MultipleFileField(
+        required=False,
+        help_text="Files that came with it (PDF, text, email, images, CSV): they become documents of the request.",
+    )
 
-    def __init__(self, *args, records_request: RecordsRequest, **kwargs):
+    def __init__(self, *args, records_request: RecordsRequest, oversized=(), **kwargs):
         self.records_request = records_request
+        self.oversized = list(oversized)
         super().__init__(*args, **kwargs)
         self.fields["status"].initial = records_request.status
+
+    def clean_attachments(self):
+        files = self.cleaned_data["attachments"]
+        limit = filesizeformat(settings.MAX_UPLOAD_BYTES)
+        errors = [f"“{name}” is larger than the limit of {limit}; nothing of it was kept." for name in self.oversized]
+        for upload in files:
+            try:
+                file_type(upload)
+            except UnsupportedFile as error:
+                errors.append(str(error))
+        if errors:
+            raise forms.ValidationError(errors)
+        return files
 
     def clean_date(self):
         date = self.cleaned_data["date"]
@@ -112,6 +147,8 @@ class StatusChangeForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
+        if cleaned.get("attachments") and not cleaned.get("summary"):
+            self.add_error("summary", "Say what came with the attachments: they are logged as correspondence.")
         if cleaned.get("summary"):
             for name in ("direction", "channel"):
                 if not cleaned.get(name):

@@ -6,7 +6,7 @@ from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 from django.template.defaultfilters import filesizeformat
 
 from records.extraction import ACCEPTED, UnsupportedFile
-from records.forms import DATE_INPUT, SlugField, VisibilityMixin
+from records.forms import DATE_INPUT, MultipleFileField, SlugField, VisibilityMixin
 from records.models import Agency, MentionStatus, RecordsRequest, Vendor, Visibility
 from records.models.documents import DocumentKind
 from records.services.documents import file_type
@@ -37,19 +37,6 @@ class UploadSizeLimit(FileUploadHandler):
 
     def file_complete(self, file_size):
         return None
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    """A list of uploaded files. Each is checked by the form's clean_files, whose messages name the file."""
-
-    widget = MultipleFileInput
-
-    def clean(self, data, initial=None):
-        return list(data) if isinstance(data, list | tuple) else [data] if data else []
 
 
 class DocumentUploadForm(VisibilityMixin, forms.Form):

@@ -189,3 +189,50 @@ def test_agency_statistics_appear_from_five_closed_requests(client, agency):
     assert stats["mean_days"] == 15.4
     assert stats["success_rate"] == 0.8
     assert stats["share_overdue"] == 3 / 5
+
+
+def test_attachments_become_documents_released_on_the_timeline(
+    editor_client, agency, django_capture_on_commit_callbacks
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from records.models import Document
+
+    file_request(editor_client, agency, filed_on="2024-03-04")
+    records_request = RecordsRequest.objects.get()
+    letter = SimpleUploadedFile("response letter.txt", b"Enclosed are the Rekognition invoices.", "text/plain")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = editor_client.post(
+        f"/staff/requests/{records_request.pk}/status/",
+            {"status": "partially_fulfilled", "date": "2024-03-20", "summary": "Records released by email.",
+             "direction": "in", "channel": "email", "attachments": [letter]},
+        )  # fmt: skip
+    assert response.status_code == 302
+    document = Document.objects.get(request=records_request)
+    assert document.original_filename == "response letter.txt"
+    assert document.correspondence.summary == "Records released by email."
+    assert document.pages.get(number=1).text.startswith("Enclosed are the Rekognition invoices.")
+    event = TimelineEvent.objects.get(records_request=records_request, kind="documents_released")
+    assert event.title == "1 document released: Rekognition contracts"
+    assert [source.document for source in event.sources.all()] == [document]
+    page = editor_client.get(f"/agencies/{agency.slug}/").content.decode()
+    assert "1 document released: Rekognition contracts" in page
+    assert f'href="/documents/{document.pk}/"' in page
+
+
+def test_an_attachment_of_the_wrong_type_is_refused_and_nothing_is_saved(editor_client, agency):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    file_request(editor_client, agency, filed_on="2024-03-04")
+    records_request = RecordsRequest.objects.get()
+    fake = SimpleUploadedFile("invoice.pdf", b"<!doctype html><html><body>not a pdf</body></html>", "application/pdf")
+    response = editor_client.post(
+        f"/staff/requests/{records_request.pk}/status/",
+        {"status": "fulfilled", "date": "2024-03-20", "summary": "Released.", "direction": "in", "channel": "email",
+         "attachments": [fake]},
+    )  # fmt: skip
+    assert response.status_code == 400
+    assert "is an HTML page, not PDF" in response.content.decode()
+    records_request.refresh_from_db()
+    assert records_request.status == "filed"
+    assert not Correspondence.objects.filter(request=records_request).exists()

@@ -10,7 +10,9 @@ from records import deadlines
 from records.models import (
     Agency,
     Correspondence,
+    Document,
     EventKind,
+    EventSource,
     Jurisdiction,
     RecordsRequest,
     RequestStatus,
@@ -136,9 +138,13 @@ def request_set_status(
     direction: str = "",
     channel: str = "",
     summary: str = "",
+    attachments=(),
     user=None,
 ) -> RecordsRequest:
     """Move a request to a new status, logging the correspondence that came with it.
+
+    Attachments become documents of the request, linked to the correspondence entry, and their release
+    goes on the agency's timeline with each document as a source.
 
     Entering 'fix required' or 'payment required' pauses the deadline clock; leaving resumes it.
     A terminal status closes the request on that date; appealing reopens it.
@@ -194,7 +200,35 @@ def request_set_status(
             title=f"{records_request.get_status_display()}: {records_request.subject}",
             summary=summary,
         )
+    if attachments:
+        _record_release(records_request, attachments=attachments, on=on, correspondence=correspondence, user=user)
     return records_request
+
+
+def _record_release(records_request, *, attachments, on, correspondence, user):
+    from records.services.documents import document_ingest
+
+    documents = [
+        document_ingest(
+            file=upload,
+            agency=records_request.agency,
+            request=records_request,
+            date=on,
+            visibility=records_request.visibility,
+            embargo_until=records_request.embargo_until,
+            uploaded_by=user,
+        )
+        for upload in attachments
+    ]
+    Document.objects.filter(pk__in=[d.pk for d in documents], correspondence=None).update(correspondence=correspondence)
+    count = len(documents)
+    event = _event(
+        records_request,
+        kind=EventKind.DOCUMENTS_RELEASED,
+        date=on,
+        title=f"{count} document{'s' if count != 1 else ''} released: {records_request.subject}",
+    )
+    EventSource.objects.bulk_create(EventSource(event=event, document=document) for document in documents)
 
 
 @transaction.atomic

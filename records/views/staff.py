@@ -9,9 +9,11 @@ from django.http import HttpResponse, HttpResponseNotFound
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST, require_safe
 
 from records import calendar
+from records.extraction import UnsupportedFile
 from records.forms import (
     ProcurementForm,
     RequestEditForm,
@@ -20,6 +22,7 @@ from records.forms import (
     StatusChangeForm,
     TimelineEventForm,
 )
+from records.forms_documents import UploadSizeLimit
 from records.models import RecordsRequest, StaffProfile
 from records.models.requests import TERMINAL_STATUSES
 from records.permissions import is_editor, staff_required
@@ -93,11 +96,25 @@ def _render_request(request, records_request, form, status=200):
     return render(request, "staff/request_detail.html", context, status=status)
 
 
+# The upload size limit must be in place before anything reads the body, and CsrfViewMiddleware reads
+# it to find the token: so the middleware's check is skipped here and done by csrf_protect inside.
+@csrf_exempt
 @staff_required
 @require_POST
 def request_status(request, pk):
+    request.upload_handlers.insert(0, UploadSizeLimit(request))
+    return _request_status(request, pk)
+
+
+@csrf_protect
+def _request_status(request, pk):
     records_request = get_object_or_404(RecordsRequest.objects.select_related("agency__jurisdiction__parent"), pk=pk)
-    form = StatusChangeForm(request.POST, records_request=records_request)
+    form = StatusChangeForm(
+        request.POST,
+        request.FILES,
+        records_request=records_request,
+        oversized=getattr(request, "oversized_uploads", ()),
+    )
     if form.is_valid():
         data = form.cleaned_data
         try:
@@ -108,9 +125,10 @@ def request_status(request, pk):
                 direction=data["direction"],
                 channel=data["channel"],
                 summary=data["summary"],
+                attachments=data["attachments"],
                 user=request.user,
             )
-        except (ValidationError, RequestError) as error:
+        except (ValidationError, RequestError, UnsupportedFile) as error:
             _apply_service_errors(form, error)
         else:
             messages.success(request, "Status updated.")
