@@ -57,6 +57,8 @@ def _document_upload(request):
             form.add_error("files" if isinstance(error, UnsupportedFile) else None, error)
         else:
             for document in ingested:
+                # With the immediate task backend, extraction has already run by now.
+                document.refresh_from_db(fields=["extraction_status"])
                 note = "" if document.newly_ingested else " (already uploaded: the existing document is kept)"
                 messages.success(
                     request, f"{document.title}: {document.get_extraction_status_display().lower()}{note}."
