@@ -30,7 +30,10 @@ def document_upload(request):
 def _document_upload(request):
     can_publish = is_editor(request.user)
     if request.method != "POST":
-        form = DocumentUploadForm(can_publish=can_publish, initial={"agency": request.GET.get("agency", ""), "request": request.GET.get("request", "")})
+        form = DocumentUploadForm(
+            can_publish=can_publish,
+            initial={"agency": request.GET.get("agency", ""), "request": request.GET.get("request", "")},
+        )
         return render(request, "staff/document_upload.html", {"form": form})
     form = DocumentUploadForm(
         request.POST, request.FILES, can_publish=can_publish, oversized=getattr(request, "oversized_uploads", ())
