@@ -11,3 +11,11 @@ def pytest_report_header(config):
 def fast_password_hashing(settings):
     # Real hashing is slow on purpose; tests only need it to work.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    # Rate-limit counters and cached fragments live in the cache; each test starts with none.
+    from django.core.cache import cache
+
+    cache.clear()

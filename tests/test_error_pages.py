@@ -50,3 +50,15 @@ def test_pages_answer_503_while_the_database_is_down():
     assert answer["status"] == 503
     assert answer["retry"] == "30"
     assert "briefly unavailable" in answer["body"]
+
+
+@pytest.mark.django_db
+def test_search_is_rate_limited_per_address(client, settings):
+    settings.SEARCH_RATE_LIMIT = 3
+    for _ in range(3):
+        assert client.get("/search/?q=rekognition", REMOTE_ADDR="203.0.113.5").status_code == 200
+    limited = client.get("/search/?q=rekognition", REMOTE_ADDR="203.0.113.5")
+    assert limited.status_code == 429
+    assert "Too many searches" in limited.content.decode()
+    assert int(limited["Retry-After"]) <= 60
+    assert client.get("/search/?q=rekognition", REMOTE_ADDR="203.0.113.6").status_code == 200

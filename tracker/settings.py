@@ -151,6 +151,28 @@ STORAGES = {
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
+# Uploaded files in S3-compatible object storage (AWS S3, MinIO, Ceph, R2...) when S3_BUCKET is set, so
+# that several app servers share them; otherwise the folder MEDIA_ROOT. Downloads still go through the
+# app (records/views/public.py document_download), which checks visibility first.
+if os.environ.get("S3_BUCKET"):
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ["S3_BUCKET"],
+            "endpoint_url": os.environ.get("S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("S3_REGION") or None,
+            "access_key": os.environ.get("S3_ACCESS_KEY_ID") or None,
+            "secret_key": os.environ.get("S3_SECRET_ACCESS_KEY") or None,
+            "location": os.environ.get("S3_PREFIX", ""),
+            "default_acl": None,
+            "querystring_auth": True,
+        },
+    }
+
+# Searches per minute per client address (0 turns the limit off); sign-ins are limited by django-axes.
+SEARCH_RATE_LIMIT = env_int("SEARCH_RATE_LIMIT", default=60)
+# Behind a proxy, the request header that carries the client address (e.g. HTTP_X_FORWARDED_FOR).
+TRUSTED_PROXY_HEADER = os.environ.get("TRUSTED_PROXY_HEADER", "")
 
 # Page size of every list and timeline; the JSON and CSV exports stream past it.
 PAGE_SIZE = env_int("PAGE_SIZE", default=50)

@@ -19,6 +19,7 @@ from records.models import (
 )
 from records.models.documents import DocumentKind
 from records.public_cache import public_cached
+from records.ratelimit import rate_limited
 from records.states import STATE_NAMES
 
 PER_PAGE = 20
@@ -145,6 +146,7 @@ def _facets_and_names(request, query, documents) -> tuple[list, dict]:
 
 
 @require_safe
+@rate_limited("search", "SEARCH_RATE_LIMIT")
 def search_page(request):
     query = search.parse_query(request.GET.get("q"))
     form = SearchFilterForm(request.GET)
