@@ -99,12 +99,15 @@ def page_types(world) -> dict[str, str]:
     from records.models import Document, RecordsRequest, TimelineEvent
 
     return {
-        "home": "/", "list": "/agencies/", "timeline": "/timeline/?vendor=amazon", "agency": world.get_absolute_url(),
+        "home": "/", "list": "/agencies/", "timeline": "/timeline/?vendor=amazon",
+        "agency": world.get_absolute_url(),
         "vendor": "/vendors/amazon/", "technology": "/technologies/face-recognition/",
         "request": RecordsRequest.objects.first().get_absolute_url(),
-        "document": Document.objects.first().get_absolute_url(), "event": TimelineEvent.objects.first().get_absolute_url(),
+        "document": Document.objects.first().get_absolute_url(),
+        "event": TimelineEvent.objects.first().get_absolute_url(),
         "search": "/search/?q=rekognition", "json": "/timeline/?format=json", "csv": "/agencies/?format=csv",
-        "feed": "/timeline/feed/", "sitemap": "/sitemap.xml", "ocds": "/procurements/ocds.json", "sign-in": "/accounts/login/",
+        "feed": "/timeline/feed/", "sitemap": "/sitemap.xml", "ocds": "/procurements/ocds.json",
+        "sign-in": "/accounts/login/",
         "not found": "/agencies/nope/", "health": "/healthz",
     }  # fmt: skip
 
