@@ -77,3 +77,42 @@ def test_staff_see_everything(client, hidden):
     client.force_login(staff)
     assert SECRET in body(client.get("/timeline/"))
     assert client.get("/agencies/?vendor=hushed-vendor&format=json").json()["count"] == 1
+
+
+def test_a_private_document_request_and_correspondence_leak_through_no_channel(client):
+    from records.models import Correspondence, Document
+
+    agency = factories.agency("Leak Test Sheriff", "WA")
+    secret_request = factories.records_request(
+        agency, subject="Quokka surveillance request", visibility="embargoed", embargo_until=datetime.date(2999, 1, 1),
+        status="filed", filed_on=datetime.date(2024, 1, 2), requester_person="Jane Private",
+    )  # fmt: skip
+    Correspondence.objects.create(
+        request=secret_request, date=datetime.date(2024, 1, 3), direction="in", channel="email",
+        summary="Quokka correspondence text", visibility="private",
+    )  # fmt: skip
+    factories.document(agency, title="Quokka memo", pages=["The quokka programme is secret"], visibility="private")
+    public_request = factories.records_request(agency, subject="Public wallaby request", status="filed")
+    Correspondence.objects.create(
+        request=public_request, date=datetime.date(2024, 1, 3), direction="in", channel="email",
+        summary="Private quokka note on a public request", visibility="private",
+    )  # fmt: skip
+    channels = [
+        "/", "/requests/", "/requests/?format=json", "/requests/?format=csv", "/documents/", "/documents/?format=csv",
+        "/documents/?format=json", "/search/?q=quokka", "/search/?q=quokka&format=json", f"/agencies/{agency.slug}/",
+        f"/agencies/{agency.slug}/?format=json", f"/agencies/{agency.slug}/feed/", "/timeline/feed/", "/sitemap.xml",
+        "/procurements/ocds.json", f"/requests/{public_request.pk}/", "/staff/deadlines.ics",
+    ]  # fmt: skip
+    secrets = ["Quokka memo", "quokka programme", "Quokka surveillance request", "Quokka correspondence text",
+               "Private quokka note", "Jane Private"]  # fmt: skip
+    for url in channels:
+        text = body(client.get(url))
+        for secret in secrets:
+            assert secret not in text, (url, secret)
+    assert client.get(secret_request.get_absolute_url()).status_code == 404
+    assert client.get(Document.objects.get(title="Quokka memo").get_absolute_url()).status_code == 404
+    search = client.get("/search/?q=quokka&format=json").json()
+    assert search["count"] in (0, None) and search["results"] == []
+    assert client.get("/").context["counts"]["documents"] == 0
+    agency_page = client.get(f"/agencies/{agency.slug}/")
+    assert agency_page.context["request_stats"]["total"] == 1
