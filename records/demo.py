@@ -36,17 +36,31 @@ ATLAS_SAMPLE = Path(__file__).resolve().parent / "data" / "atlas-of-surveillance
 UNDATED_NOTE = "The source does not give the filing date; the date shown here is illustrative."
 
 
+def _upsert(model, defaults: dict, **lookup):
+    """update_or_create that saves only what changed, so loading the demo again writes no new history."""
+    obj = model.objects.filter(**lookup).first()
+    if obj is None:
+        return model.objects.create(**lookup, **defaults), True
+    changed = [name for name, value in defaults.items() if getattr(obj, name) != value]
+    if changed:
+        for name in changed:
+            setattr(obj, name, defaults[name])
+        obj.save(update_fields=changed)
+    return obj, False
+
+
 def _jurisdiction(slug, name, level, state, parent_slug):
     parent = Jurisdiction.objects.get(slug=parent_slug)
-    jurisdiction, _ = Jurisdiction.objects.update_or_create(
-        slug=slug, defaults={"name": name, "level": level, "state": state, "parent": parent}
+    jurisdiction, _ = _upsert(
+        Jurisdiction, slug=slug, defaults={"name": name, "level": level, "state": state, "parent": parent}
     )
     return jurisdiction
 
 
 def _event(external_id, *, date, precision, kind, title, summary, agency=None, vendors=(), products=(),
            technologies=(), illustrative=False, records_request=None, sources=()):  # fmt: skip
-    event, _ = TimelineEvent.objects.update_or_create(
+    event, _ = _upsert(
+        TimelineEvent,
         external_id=f"demo:{external_id}",
         defaults={
             "date": date,
@@ -75,7 +89,8 @@ def load_demo() -> dict:
     orlando = _jurisdiction("orlando-fl", "Orlando", "city", "FL", "florida")
     california = Jurisdiction.objects.get(slug="california")
 
-    wcso, _ = Agency.objects.update_or_create(
+    wcso, _ = _upsert(
+        Agency,
         slug="washington-county-sheriffs-office-or",
         defaults={
             "name": "Washington County Sheriff's Office",
@@ -86,7 +101,8 @@ def load_demo() -> dict:
             "Rekognition Amazon highlighted at its re:Invent conference in November 2017.",
         },
     )
-    orlando_customer, _ = Agency.objects.update_or_create(
+    orlando_customer, _ = _upsert(
+        Agency,
         slug="city-of-orlando-fl",
         defaults={
             "name": "City of Orlando",
@@ -96,7 +112,8 @@ def load_demo() -> dict:
             "name the agency, so the tracker records it under the city.",
         },
     )
-    california_agencies, _ = Agency.objects.update_or_create(
+    california_agencies, _ = _upsert(
+        Agency,
         slug="california-law-enforcement-unnamed",
         defaults={
             "name": "California law-enforcement agencies (not named in the source)",
@@ -107,7 +124,8 @@ def load_demo() -> dict:
         },
     )
 
-    amazon, _ = Vendor.objects.update_or_create(
+    amazon, _ = _upsert(
+        Vendor,
         slug="amazon",
         defaults={
             "name": "Amazon",
@@ -116,9 +134,10 @@ def load_demo() -> dict:
         },
     )
     for alias in ("Amazon Web Services", "AWS"):
-        VendorAlias.objects.update_or_create(name=alias, defaults={"vendor": amazon})
+        _upsert(VendorAlias, name=alias, defaults={"vendor": amazon})
     face_recognition = Technology.objects.get(slug="face-recognition")
-    rekognition, _ = Product.objects.update_or_create(
+    rekognition, _ = _upsert(
+        Product,
         slug="amazon-rekognition",
         defaults={
             "vendor": amazon,
@@ -138,7 +157,8 @@ def load_demo() -> dict:
         ("ca", california_agencies, "California"),
         ("fl", orlando_customer, "Florida"),
     ):
-        requests[key], _ = RecordsRequest.objects.update_or_create(
+        requests[key], _ = _upsert(
+            RecordsRequest,
             agency=agency,
             subject=f"Records about Amazon Rekognition ({state_name})",
             defaults={
@@ -150,7 +170,8 @@ def load_demo() -> dict:
             },
         )
 
-    email, _ = Document.objects.update_or_create(
+    email, _ = _upsert(
+        Document,
         title="Email from a Washington County employee (excerpt)",
         agency=wcso,
         defaults={
@@ -163,7 +184,7 @@ def load_demo() -> dict:
             "extraction_status": "done",
         },
     )
-    DocumentPage.objects.update_or_create(document=email, number=1, defaults={"text": f"“{EMAIL_QUOTE}”"})
+    _upsert(DocumentPage, document=email, number=1, defaults={"text": f"“{EMAIL_QUOTE}”"})
     email_source = {"document": email, "page": 1, "label": "Released email (excerpt)"}
 
     reinvent = datetime.date(2017, 11, 1)
@@ -236,7 +257,8 @@ def load_demo() -> dict:
     )  # fmt: skip
 
     for agency in (wcso, orlando_customer):
-        Procurement.objects.update_or_create(
+        _upsert(
+            Procurement,
             agency=agency,
             vendor=amazon,
             title="Amazon Rekognition with product support and free consulting",

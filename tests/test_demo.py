@@ -22,6 +22,7 @@ def snapshot():
     for model in MODELS:
         fields = [f.attname for f in model._meta.concrete_fields if not isinstance(f, models.DateTimeField)]
         rows[model.__name__] = sorted(model.objects.values_list(*fields))
+    rows["history"] = sorted((model.__name__, model.history.count()) for model in MODELS if hasattr(model, "history"))
     rows["event_vendors"] = sorted(m.TimelineEvent.vendors.through.objects.values_list("timelineevent_id", "vendor_id"))
     return rows
 
