@@ -51,6 +51,19 @@ class MultipleFileField(forms.FileField):
         return list(data) if isinstance(data, list | tuple) else [data] if data else []
 
 
+def check_uploads(files, oversized) -> None:
+    """Refuse, with one message per file, uploads over the size limit or of a type not accepted."""
+    limit = filesizeformat(settings.MAX_UPLOAD_BYTES)
+    errors = [f"“{name}” is larger than the limit of {limit}; nothing of it was kept." for name in oversized]
+    for upload in files:
+        try:
+            file_type(upload)
+        except UnsupportedFile as error:
+            errors.append(str(error))
+    if errors:
+        raise forms.ValidationError(errors)
+
+
 class VisibilityMixin:
     """Only editors publish and embargo; for staff the choice is not offered and records stay private."""
 
@@ -125,15 +138,7 @@ class StatusChangeForm(forms.Form):
 
     def clean_attachments(self):
         files = self.cleaned_data["attachments"]
-        limit = filesizeformat(settings.MAX_UPLOAD_BYTES)
-        errors = [f"“{name}” is larger than the limit of {limit}; nothing of it was kept." for name in self.oversized]
-        for upload in files:
-            try:
-                file_type(upload)
-            except UnsupportedFile as error:
-                errors.append(str(error))
-        if errors:
-            raise forms.ValidationError(errors)
+        check_uploads(files, self.oversized)
         return files
 
     def clean_date(self):

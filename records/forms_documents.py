@@ -5,11 +5,10 @@ from django.conf import settings
 from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 from django.template.defaultfilters import filesizeformat
 
-from records.extraction import ACCEPTED, UnsupportedFile
-from records.forms import DATE_INPUT, MultipleFileField, SlugField, VisibilityMixin
+from records.extraction import ACCEPTED
+from records.forms import DATE_INPUT, MultipleFileField, SlugField, VisibilityMixin, check_uploads
 from records.models import Agency, MentionStatus, RecordsRequest, Vendor, Visibility
 from records.models.documents import DocumentKind
-from records.services.documents import file_type
 from records.states import STATE_CHOICES
 
 MAX_RESULT_PAGES = 25
@@ -74,17 +73,9 @@ class DocumentUploadForm(VisibilityMixin, forms.Form):
 
     def clean_files(self):
         files = self.cleaned_data["files"]
-        limit = filesizeformat(settings.MAX_UPLOAD_BYTES)
-        errors = [f"“{name}” is larger than the limit of {limit}; nothing of it was kept." for name in self.oversized]
-        if not files and not errors:
+        if not files and not self.oversized:
             raise forms.ValidationError("Choose at least one file.")
-        for upload in files:
-            try:
-                file_type(upload)
-            except UnsupportedFile as error:
-                errors.append(str(error))
-        if errors:
-            raise forms.ValidationError(errors)
+        check_uploads(files, self.oversized)
         return files
 
     def clean(self):
