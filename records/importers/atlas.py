@@ -25,7 +25,7 @@ from urllib.parse import urlsplit
 from django.db import transaction
 from django.utils import timezone
 
-from records.importers.bulk import create_all, update_all
+from records.importers.bulk import create_all, refresh_statistics, update_all
 from records.importers.csvfile import RowWarning, read_table
 from records.importers.dates import PartialDate, ReadDate, date_in_url, earliest, earliest_year_in_text, read_date
 from records.importers.names import SlugAllocator, collapse, county_name, split_vendors, state_code, vendor_key
@@ -36,6 +36,7 @@ from records.models import (
     DatePrecision,
     EventKind,
     EventSource,
+    Jurisdiction,
     Level,
     Technology,
     TimelineEvent,
@@ -408,6 +409,7 @@ def import_atlas(path: Path, *, progress: Callable[[Iterable], Iterable] = iter)
     create_all(importer.new_vendors, Vendor, REASON)
     summary.vendors_created = len(importer.new_vendors)
     _save_entries(list(entries.values()), summary)
+    refresh_statistics([Jurisdiction, Agency, Vendor, TimelineEvent, EventSource])
     return summary
 
 

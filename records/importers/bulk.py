@@ -80,3 +80,15 @@ def update_all(objs: list, model, fields: list[str], reason: str) -> int:
     updated = model.objects.bulk_update(objs, fields, batch_size=BATCH_SIZE)
     _record_history(model, [obj.pk for obj in objs], "~", reason)
     return updated
+
+
+def refresh_statistics(models: list):
+    """ANALYZE the tables an import filled, as PostgreSQL advises after a bulk load: until autovacuum
+    gets to them, the planner would plan the next pages' joins for the tables as they were before."""
+    if connection.vendor != "postgresql":
+        return
+    quote = connection.ops.quote_name
+    tables = [model._meta.db_table for model in models]
+    tables += [m2m.remote_field.through._meta.db_table for model in models for m2m in model._meta.local_many_to_many]
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {', '.join(quote(table) for table in dict.fromkeys(tables))}")

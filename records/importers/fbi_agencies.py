@@ -14,11 +14,11 @@ from pathlib import Path
 
 from django.db import transaction
 
-from records.importers.bulk import update_all
+from records.importers.bulk import refresh_statistics, update_all
 from records.importers.csvfile import RowWarning, read_table
 from records.importers.names import city_from_agency_name, collapse, county_name, state_code
 from records.importers.places import Agencies, Places
-from records.models import Agency, AgencyKind, Level
+from records.models import Agency, AgencyKind, Jurisdiction, Level
 
 COLUMNS = ["agency_name", "agency_type_name", "county_name", "latitude", "longitude", "ori", "state_abbr", "state_name"]
 REQUIRED = ["agency_name", "agency_type_name", "ori", "state_abbr"]
@@ -165,4 +165,5 @@ def import_agencies(path: Path, *, progress: Callable[[Iterable], Iterable] = it
     agencies.save(REASON)
     summary.updated = len(changed)
     update_all(list(changed.values()), Agency, ["ori", "latitude", "longitude"], REASON)
+    refresh_statistics([Agency, Jurisdiction])
     return summary
