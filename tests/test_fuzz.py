@@ -169,3 +169,35 @@ def test_hostile_rows_in_a_foia_log(tmp_path_factory, cells, header):
     except CommandError:
         return  # a clear error about the file is a fine answer
     assert "rows read" in out.getvalue()
+
+
+ATLAS_HEADER = ("AOSNUMBER,City,County,State,Agency,Type of LEA,Summary,Type of Juris,Technology,Vendor,"
+                "Link 1,Link 1 Snapshot,Link 1 Source,Link 1 Type,Link 1 Date")  # fmt: skip
+FBI_HEADER = ",agency_name,agency_type_name,county_name,division_name,latitude,longitude,nibrs,ori,region_desc,region_name,state_abbr,state_name"  # noqa: E501
+
+
+def csv_line(cells) -> str:
+    return ",".join('"' + cell.replace('"', '""') + '"' for cell in cells)
+
+
+@pytest.mark.parametrize(
+    ("command", "header", "width"), [("import_atlas", ATLAS_HEADER, 15), ("import_agencies", FBI_HEADER, 13)]
+)
+def test_hostile_rows_in_the_atlas_and_fbi_importers(tmp_path_factory, command, header, width):
+    @FUZZ
+    @given(cells=st.lists(HOSTILE, min_size=width, max_size=width), state=st.sampled_from(["OR", "zz", "", "Or"]))
+    def check(cells, state):
+        if command == "import_atlas":
+            cells[3] = state
+        else:
+            cells[11] = state
+        path = tmp_path_factory.mktemp("import") / "file.csv"
+        path.write_text(header + "\n" + csv_line(cells) + "\n", encoding="utf-8", errors="surrogatepass")
+        out, err = io.StringIO(), io.StringIO()
+        try:
+            call_command(command, str(path), stdout=out, stderr=err)
+        except CommandError:
+            return  # a clear error about the file is a fine answer
+        assert "1 rows read" in out.getvalue()  # the row is accounted for: imported or warned about
+
+    check()
