@@ -27,9 +27,11 @@ def test_evidence_models_are_all_in_the_admin():
     from django.contrib import admin
 
     registered = {model.__name__ for model in admin.site._registry}
-    expected = ["Jurisdiction", "Agency", "Vendor", "VendorAlias", "Technology", "Product", "Procurement",
-                "RecordsRequest", "Correspondence", "Document", "DocumentPage", "TimelineEvent", "EventSource"]  # fmt: skip
-    assert set(expected) <= registered
+    expected = {
+        "Jurisdiction", "Agency", "Vendor", "VendorAlias", "Technology", "Product", "Procurement",
+        "RecordsRequest", "Correspondence", "Document", "DocumentPage", "TimelineEvent", "EventSource",
+    }  # fmt: skip
+    assert expected <= registered
 
 
 def test_deleting_an_agency_with_evidence_is_refused_with_a_clear_message(admin_client):
