@@ -58,8 +58,9 @@ def test_percentile_is_the_nearest_rank():
 def test_the_report_is_computed_from_the_results():
     from bench import run
 
-    page = {"name": "agency timeline", "url": "/a/", "note": "", "p50_ms": 10.0, "p95_ms": 12.0, "queries": 8}
-    floor = {"name": "floor", "url": "/bench/floor/", "note": "", "p50_ms": 2.0, "p95_ms": 3.0, "queries": 0}
+    timing = {"note": "", "cold_ms": 40.0, "cold_queries": 9}
+    page = {"name": "agency timeline", "url": "/a/", "p50_ms": 10.0, "p95_ms": 12.0, "queries": 8} | timing
+    floor = {"name": "floor", "url": "/bench/floor/", "p50_ms": 2.0, "p95_ms": 3.0, "queries": 0} | timing
     results = {
         "date": "today",
         "command": "bench/run.py",

@@ -13,7 +13,9 @@ if REPLICA not in connections.settings:
     connections.settings[REPLICA] = {**connections.settings[PRIMARY], "TEST": {"MIRROR": PRIMARY}}
 
 ROUTED = override_settings(DATABASE_ROUTERS=["tracker.db_router.ReplicaRouter"])
-pytestmark = pytest.mark.django_db(databases=[PRIMARY, REPLICA], transaction=True)
+# Transactional, so that the replica connection sees committed rows; serialized_rollback puts back the rows the
+# migrations seed (technologies, laws, groups) after the flush, for the tests that run later.
+pytestmark = pytest.mark.django_db(databases=[PRIMARY, REPLICA], transaction=True, serialized_rollback=True)
 
 
 def aliases_used(action) -> dict[str, int]:
@@ -77,3 +79,19 @@ def test_settings_add_the_replica_only_when_its_url_is_set():
     with_replica = subprocess.run(run, env=env, capture_output=True, text=True, check=True).stdout
     assert without.strip() == "['default'] []"
     assert with_replica.strip() == "['default', 'replica'] ['tracker.db_router.ReplicaRouter']"
+
+
+def test_uploaded_files_go_to_object_storage_only_when_a_bucket_is_set():
+    import os
+    import subprocess
+    import sys
+
+    code = "from django.core.files.storage import storages; print(type(storages['default']).__name__)"
+    env = dict(os.environ, DJANGO_SETTINGS_MODULE="tracker.settings", DATABASE_URL="sqlite:///var/a.sqlite3")
+    env.pop("S3_BUCKET", None)
+    run = [sys.executable, "-c", f"import django; django.setup(); {code}"]
+    assert subprocess.run(run, env=env, capture_output=True, text=True, check=True).stdout.strip() == (
+        "FileSystemStorage"
+    )
+    env |= {"S3_BUCKET": "tracker-documents", "S3_ENDPOINT_URL": "http://127.0.0.1:9000", "S3_REGION": "us-east-1"}
+    assert subprocess.run(run, env=env, capture_output=True, text=True, check=True).stdout.strip() == "S3Storage"

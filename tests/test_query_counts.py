@@ -76,7 +76,7 @@ def pages():
 PINNED = {
     "home": 9, "timeline": 4, "timeline filtered": 5, "timeline json": 4, "agencies": 7,
     "agencies filtered": 8, "agencies json": 2, "agency": 10, "agency filtered": 10, "vendors": 3,
-    "vendor": 14, "vendor in a state": 14, "technologies": 1, "technology": 10, "procurements": 1,
+    "vendor": 12, "vendor in a state": 12, "technologies": 1, "technology": 10, "procurements": 1,
     "procurement": 2, "requests": 1, "request": 3, "documents": 1, "document": 4, "event": 4,
     "search": 14, "feed": 4, "agency feed": 5, "sitemap": 10,
 }  # fmt: skip

@@ -1,4 +1,6 @@
-"""Trigram indexes for the name and title look-ups of /search/ (PostgreSQL only).
+"""Indexes for national-size data (issue 7; the numbers that justify them are in docs/BENCHMARKS.md).
+
+Trigram indexes for the name and title look-ups of /search/ (PostgreSQL only):
 
 /search/ also matches the names and titles of agencies, requests, timeline entries and documents with
 `icontains`, which PostgreSQL runs as UPPER(column) LIKE UPPER('%words%'): without an index a rare
@@ -9,7 +11,7 @@ ANALYZE keeps for index expressions. SQLite has no such index and keeps scanning
 the sizes SQLite serves. records/synthetic.py drops and rebuilds these around a bulk load.
 """
 
-from django.db import migrations
+from django.db import migrations, models
 
 TRIGRAM_INDEXES = {
     "records_agency_name_trgm": "records_agency USING gin ((UPPER(name::text)) gin_trgm_ops)",
@@ -40,4 +42,14 @@ def _run(statements):
 
 class Migration(migrations.Migration):
     dependencies = [("records", "0005_search")]
-    operations = [migrations.RunPython(_run(POSTGRES_FORWARD), _run(POSTGRES_BACKWARD))]
+    operations = [
+        migrations.RunPython(_run(POSTGRES_FORWARD), _run(POSTGRES_BACKWARD)),
+        # Paging the agency list by name, and the procurement list by id under a vendor or agency filter.
+        migrations.AddIndex(model_name="agency", index=models.Index(fields=["name", "id"], name="agency_name_id")),
+        migrations.AddIndex(
+            model_name="procurement", index=models.Index(fields=["vendor", "id"], name="procurement_vendor_id")
+        ),
+        migrations.AddIndex(
+            model_name="procurement", index=models.Index(fields=["agency", "id"], name="procurement_agency_id")
+        ),
+    ]

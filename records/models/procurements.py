@@ -45,6 +45,11 @@ class Procurement(models.Model):
 
     class Meta:
         ordering = ["-signed_on", "-id"]
+        # The procurement list is paged by id; filtered by vendor or agency it walks these, not every row.
+        indexes = [
+            models.Index(fields=["vendor", "id"], name="procurement_vendor_id"),
+            models.Index(fields=["agency", "id"], name="procurement_agency_id"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(amount__isnull=True) | Q(amount__gte=0), name="procurement_amount_not_negative"

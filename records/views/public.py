@@ -163,10 +163,14 @@ def agency_list(request):
         descending=descending,
     )
 
+    # Facets and the total count every matching agency: the public's are kept a while, per filter combination.
+    filters_key = sorted((key, value) for key, value in request.GET.lists() if key not in {"after", "format"})
+
     def context_for(rows):
-        # Facets count over every matching agency: the public's are kept a while, per filter combination.
-        filters_key = sorted((key, value) for key, value in request.GET.lists() if key not in {"after", "format"})
         return public_cached(request, f"agency-list:{filters_key}", lambda: facets(rows))
+
+    def count(rows):
+        return public_cached(request, f"agency-list-count:{filters_key}", rows.count)
 
     def facets(rows):
         # One level of subquery: nesting IN (IN (...)) led PostgreSQL, before ANALYZE, into minutes-long plans.
@@ -220,7 +224,7 @@ def agency_list(request):
         .values("n")
     )
     base = Agency.objects.with_place().annotate(event_count=Coalesce(Subquery(event_counts), 0))
-    return render_list(request, spec, base, context_for, count=True)
+    return render_list(request, spec, base, context_for, count=count)
 
 
 def _state_map_from_counts(state_counts, list_url: str, title: str) -> dict:
