@@ -76,8 +76,10 @@ FIRST_DAY = datetime.date(2010, 1, 1)
 WORDS_PER_PAGE = (40, 120)
 # Most released documents are short (an email, a letter); a few run to ten pages. Mean about 3 pages.
 PAGES_WEIGHTS = [30, 20, 13, 9, 7, 6, 5, 4, 3, 3]
-# Phrases planted on a handful of pages, for benchmarking a rare-phrase search; each word is rare too.
+# Phrases planted on a dozen pages at every scale, for benchmarking a rare-phrase search (a results page of the
+# same size at every scale); each word is rare too.
 RARE_PHRASES = ["quillmoss vandert overlay", "harrowgate sensor lattice", "obsidian kestrel protocol"]
+RARE_PHRASE_PAGES = 12
 TERMINAL = sorted(TERMINAL_STATUSES)
 OPEN_STATUSES = [
     RequestStatus.FILED,
@@ -614,7 +616,7 @@ class Generator:
         total_pages = sum(pages_per_document)
         planted: dict[int, str] = {}
         for phrase in RARE_PHRASES:
-            for index in self.rng.sample(range(total_pages), min(total_pages, max(3, round(40 * self.scale)))):
+            for index in self.rng.sample(range(total_pages), min(total_pages, RARE_PHRASE_PAGES)):
                 planted[index] = phrase
         self.document_rows = []  # (id, agency, date, pages, visibility)
         requests = self.request_rows
