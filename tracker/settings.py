@@ -181,7 +181,8 @@ PAGE_SIZE = env_int("PAGE_SIZE", default=50)
 PUBLIC_CACHE_SECONDS = env_int("PUBLIC_CACHE_SECONDS", default=120 if PRODUCTION else 0)
 # Seconds whole public pages are kept for signed-out readers (timelines, agency, vendor and technology pages);
 # 0 renders every request.
-PUBLIC_PAGE_CACHE_SECONDS = env_int("PUBLIC_PAGE_CACHE_SECONDS", default=60 if PRODUCTION else 0)
+# Off unless asked for: a page kept whole would keep showing a record an editor has just made private.
+PUBLIC_PAGE_CACHE_SECONDS = env_int("PUBLIC_PAGE_CACHE_SECONDS", default=0)
 
 # Uploaded documents: the largest file accepted (checked while it streams in), and the size above which
 # an upload goes to a temporary file instead of memory.
