@@ -92,3 +92,27 @@ def render_list(request, spec: ListSpec, queryset, context_for=None, count=False
     }
     extra = context_for(rows) if context_for else {}
     return render(request, spec.template, base | extra, status=status)
+
+
+def facet_options(get, name: str, value_label_counts, page_keys=("after", "format")) -> list[dict]:
+    """Options of one facet: each with its count, the query string that selects it, and the one that clears
+    it. Selecting or clearing drops the page position (`page_keys`), which belongs to the old result."""
+    selected = (get.get(name) or "").strip().lower()
+    cleared = get.copy()
+    for key in (name, *page_keys):
+        cleared.pop(key, None)
+    options = []
+    for value, label, count in value_label_counts:
+        query = cleared.copy()
+        query[name] = value
+        options.append(
+            {
+                "value": value,
+                "label": label,
+                "count": count,
+                "selected": str(value).lower() == selected,
+                "query": query.urlencode(),
+                "clear": cleared.urlencode(),
+            }
+        )
+    return options

@@ -28,7 +28,7 @@ from records.permissions import is_staff_member
 from records.public_cache import public_cached, public_page_cache
 from records.states import STATE_NAMES
 from records.stats import request_statistics
-from records.views.listing import ListSpec, render_list
+from records.views.listing import ListSpec, facet_options, render_list
 
 TIMELINE = ListSpec(
     filterset_class=filters.TimelineFilter,
@@ -122,33 +122,6 @@ def timeline(request):
 # Agencies
 
 
-def _facet(get, name, value_label_counts) -> list[dict]:
-    """Options of one facet, each with its count and the query string that selects it."""
-    selected = (get.get(name) or "").strip()
-    if name == "state":
-        selected = selected.upper()
-    cleared = get.copy()
-    for key in (name, "after", "format"):
-        cleared.pop(key, None)
-    options = []
-    for value, label, n in value_label_counts:
-        query = get.copy()
-        query[name] = value
-        query.pop("after", None)
-        query.pop("format", None)
-        options.append(
-            {
-                "value": value,
-                "label": label,
-                "count": n,
-                "selected": str(value) == selected,
-                "query": query.urlencode(),
-                "clear": cleared.urlencode(),
-            }
-        )
-    return options
-
-
 @require_safe
 @public_page_cache
 def agency_list(request):
@@ -202,11 +175,15 @@ def agency_list(request):
             list_query.pop(key, None)
         return {
             "facets": [
-                ("state", "State", _facet(get, "state", state_counts)),
-                ("kind", "Kind", _facet(get, "kind", [(k, kinds.get(k, k), n) for k, n in kind_counts])),
-                ("level", "Level", _facet(get, "level", [(k, levels.get(k, k), n) for k, n in level_counts])),
-                ("technology", "Technology", _facet(get, "technology", [(t.slug, t.name, t.n) for t in technologies])),
-                ("vendor", "Vendor", _facet(get, "vendor", [(v.slug, v.name, v.n) for v in vendors])),
+                ("state", "State", facet_options(get, "state", state_counts)),
+                ("kind", "Kind", facet_options(get, "kind", [(k, kinds.get(k, k), n) for k, n in kind_counts])),
+                ("level", "Level", facet_options(get, "level", [(k, levels.get(k, k), n) for k, n in level_counts])),
+                (
+                    "technology",
+                    "Technology",
+                    facet_options(get, "technology", [(t.slug, t.name, t.n) for t in technologies]),
+                ),
+                ("vendor", "Vendor", facet_options(get, "vendor", [(v.slug, v.name, v.n) for v in vendors])),
             ],
             "state_map": _state_map_from_counts(
                 state_counts, f"{request.path}?{list_query.urlencode()}", "Matching agencies by state"

@@ -1,5 +1,7 @@
 """/search/: document pages by full text, and agencies, vendors, products, requests and timeline entries by name."""
 
+from functools import partial
+
 from django.db.models import Count
 from django.http import JsonResponse
 from django.shortcuts import render
@@ -21,6 +23,7 @@ from records.models.documents import DocumentKind
 from records.public_cache import public_cached
 from records.ratelimit import rate_limited
 from records.states import STATE_NAMES
+from records.views.listing import facet_options
 
 PER_PAGE = 20
 PER_TYPE = 10
@@ -43,31 +46,10 @@ def _narrowed(documents, facets: dict):
     return documents
 
 
-def _facet_options(get, name: str, value_label_counts) -> list[dict]:
-    """Each option with its count and the query string that selects it (or clears it when selected)."""
-    selected = (get.get(name) or "").strip()
-    cleared = get.copy()
-    for key in (name, "page", "format"):
-        cleared.pop(key, None)
-    options = []
-    for value, label, count in value_label_counts:
-        query = cleared.copy()
-        query[name] = value
-        options.append(
-            {
-                "value": value,
-                "label": label,
-                "count": count,
-                "selected": str(value).lower() == selected.lower(),
-                "query": query.urlencode(),
-                "clear": cleared.urlencode(),
-            }
-        )
-    return options
-
-
 def _facets(get, matching) -> list[tuple[str, str, list[dict]]]:
     """Counts of matching documents by agency, vendor, kind, year and state: one query each."""
+    # The search page keeps its place with `page`, not a cursor.
+    options = partial(facet_options, get, page_keys=("page", "format"))
     matching = matching.order_by()
     agencies = (
         matching.exclude(agency=None)
@@ -92,11 +74,11 @@ def _facets(get, matching) -> list[tuple[str, str, list[dict]]]:
         .order_by("agency__jurisdiction__state")
     )
     return [
-        ("agency", "Agency", _facet_options(get, "agency", [(slug, name, n) for slug, name, n in agencies])),
-        ("vendor", "Vendor named", _facet_options(get, "vendor", [(v.slug, v.name, v.n) for v in vendors])),
-        ("kind", "Kind", _facet_options(get, "kind", [(k, kinds.get(k, k), n) for k, n in kind_counts])),
-        ("year", "Year", _facet_options(get, "year", [(str(y), str(y), n) for y, n in years])),
-        ("state", "State", _facet_options(get, "state", [(s, STATE_NAMES.get(s, s), n) for s, n in states if s])),
+        ("agency", "Agency", options("agency", [(slug, name, n) for slug, name, n in agencies])),
+        ("vendor", "Vendor named", options("vendor", [(v.slug, v.name, v.n) for v in vendors])),
+        ("kind", "Kind", options("kind", [(k, kinds.get(k, k), n) for k, n in kind_counts])),
+        ("year", "Year", options("year", [(str(y), str(y), n) for y, n in years])),
+        ("state", "State", options("state", [(s, STATE_NAMES.get(s, s), n) for s, n in states if s])),
     ]
 
 
