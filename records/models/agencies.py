@@ -1,8 +1,8 @@
 from django.db import models
 from django.db.models import Count, Q
-from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+from records.links import detail_url
 from records.models.jurisdictions import Jurisdiction
 
 
@@ -70,7 +70,7 @@ class Agency(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("agency-detail", args=[self.slug])
+        return detail_url("agency-detail", self.slug)
 
     @property
     def state(self) -> str:

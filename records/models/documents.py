@@ -1,7 +1,7 @@
 from django.db import models
-from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+from records.links import detail_url
 from records.models.agencies import Agency
 from records.models.requests import Correspondence, RecordsRequest
 from records.models.timeline import DatePrecision
@@ -74,7 +74,7 @@ class Document(VisibilityFields):
         return self.title
 
     def get_absolute_url(self):
-        return reverse("document-detail", args=[self.pk])
+        return detail_url("document-detail", self.pk)
 
 
 class DocumentPage(models.Model):

@@ -1,8 +1,8 @@
 from django.db import models
 from django.db.models import F, Q
-from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+from records.links import detail_url
 from records.models.agencies import Agency
 from records.models.vendors import Product, Vendor
 
@@ -65,4 +65,4 @@ class Procurement(models.Model):
         return self.title
 
     def get_absolute_url(self):
-        return reverse("procurement-detail", args=[self.pk])
+        return detail_url("procurement-detail", self.pk)

@@ -1,10 +1,10 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
-from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from records.links import detail_url
 from records.models.agencies import Agency
 from records.models.visibility import VisibilityFields, VisibleQuerySet, embargo_constraint
 
@@ -77,7 +77,7 @@ class RecordsRequest(VisibilityFields):
         return self.subject
 
     def get_absolute_url(self):
-        return reverse("request-detail", args=[self.pk])
+        return detail_url("request-detail", self.pk)
 
     @property
     def is_terminal(self) -> bool:

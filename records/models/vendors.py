@@ -1,6 +1,7 @@
 from django.db import models
-from django.urls import reverse
 from simple_history.models import HistoricalRecords
+
+from records.links import detail_url
 
 
 class Technology(models.Model):
@@ -18,7 +19,7 @@ class Technology(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("technology-detail", args=[self.slug])
+        return detail_url("technology-detail", self.slug)
 
 
 class VendorQuerySet(models.QuerySet):
@@ -42,7 +43,7 @@ class Vendor(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("vendor-detail", args=[self.slug])
+        return detail_url("vendor-detail", self.slug)
 
 
 class VendorAlias(models.Model):
