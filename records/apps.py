@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class RecordsConfig(AppConfig):
     name = "records"
     verbose_name = "Surveillance records"
+
+    def ready(self):
+        from records import write_watch
+
+        write_watch.install()

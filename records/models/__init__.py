@@ -1,5 +1,6 @@
 from records.models.accounts import StaffProfile
 from records.models.agencies import Agency, AgencyAlias, AgencyKind
+from records.models.content import ContentVersion
 from records.models.documents import Document, DocumentMention, DocumentPage, ExtractionStatus, MentionStatus
 from records.models.jurisdictions import DayType, Jurisdiction, Level
 from records.models.merges import MergeRecord
@@ -21,6 +22,7 @@ __all__ = [
     "AgencyAlias",
     "AgencyKind",
     "Channel",
+    "ContentVersion",
     "Correspondence",
     "DatePrecision",
     "DayType",

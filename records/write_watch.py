@@ -1,0 +1,64 @@
+"""Move the content token on (records/models/content.py) after every write to a records table.
+
+Watching the SQL rather than model signals catches every path that writes: save() and delete(), but
+also bulk_create(), QuerySet.update(), many-to-many changes and raw SQL sent through Django's cursor.
+Writes that bypass Django's cursor (PostgreSQL COPY in the synthetic generator) call bump() themselves.
+"""
+
+import re
+
+from django.db import connections
+from django.db.backends.signals import connection_created
+from django.db.models.signals import post_migrate, pre_migrate
+
+from records.models.content import ContentVersion
+
+_WRITE = re.compile(r'\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM|REPLACE\s+INTO)\s+"?records_', re.IGNORECASE)
+_TOKEN_TABLE = ContentVersion._meta.db_table
+
+
+def bump(connection) -> None:
+    """Move the token on, in the connection's current transaction (so a rollback takes it back too)."""
+    with connection.cursor() as cursor:
+        cursor.execute(ContentVersion.BUMP_SQL, ContentVersion.bump_params())
+
+
+# While migrations run, the token's table may not exist yet; post_migrate moves the token on once after.
+_migrating = False
+
+
+def _watch(execute, sql, params, many, context):
+    result = execute(sql, params, many, context)
+    if not _migrating and _WRITE.match(sql) and _TOKEN_TABLE not in sql[:80]:
+        bump(context["connection"])
+    return result
+
+
+def _pause(sender, **kwargs):
+    global _migrating
+    _migrating = True
+
+
+def _resume(sender, using, **kwargs):
+    """After migrate (and flush, which sends post_migrate too): the data changed, so the token moves on."""
+    global _migrating
+    _migrating = False
+    connection = connections[using]
+    if _TOKEN_TABLE in connection.introspection.table_names():
+        bump(connection)
+
+
+def _install(sender, connection, **kwargs):
+    if _watch not in connection.execute_wrappers:
+        connection.execute_wrappers.append(_watch)
+
+
+def install() -> None:
+    """Watch every connection, those already open included (the test runner opens some early)."""
+    connection_created.connect(_install, dispatch_uid="records-write-watch")
+    pre_migrate.connect(_pause, dispatch_uid="records-write-watch-pause")
+    post_migrate.connect(_resume, dispatch_uid="records-write-watch-resume")
+    for alias in connections:
+        connection = connections[alias]
+        if connection.connection is not None:
+            _install(None, connection)
