@@ -1,12 +1,12 @@
-"""The public's view of costly aggregates, kept for PUBLIC_CACHE_SECONDS.
+"""What the public sees, kept: costly aggregates (PUBLIC_CACHE_SECONDS) and whole pages (PUBLIC_PAGE_CACHE_SECONDS).
 
 Counts, facets, charts and side lists summarise every row of an agency, a vendor or the whole tracker,
-so their cost grows with the data while the rest of a page does not. What the public sees of them is
-kept for a short while (two minutes in production) in Django's cache, keyed by the page's parameters
-and by today's date, so that an embargo ending at midnight shows at once. Staff always get them
-computed afresh: they must see their own edits, and what they see must never land in the public's
-cache. Timelines and lists are one indexed query each and are computed for every request, unless
-whole pages are kept for the public too (PUBLIC_PAGE_CACHE_SECONDS, public_page_cache below).
+so their cost grows with the data while the rest of a page does not; rendering a page of 50 timeline
+entries costs tens of milliseconds. What the public sees is kept in Django's cache, keyed by the
+page's parameters, by today's date (an embargo ending at midnight shows at once) and by the content
+token (records/models/content.py), which every write to the records moves on: a kept value is never
+served after the records change, so a record made private leaves the public's pages at once. Staff
+always get everything computed afresh, and what they see never lands in the public's cache.
 """
 
 import functools
@@ -15,11 +15,21 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import router
 from django.utils import timezone
 
+from records.models.content import ContentVersion
 from records.models.visibility import can_see_everything
 
 MISSING = object()
+
+
+def content_token(request) -> int:
+    """The token the records are at, read once per request from the database the request reads from."""
+    token = getattr(request, "_content_token", None)
+    if token is None:
+        token = request._content_token = ContentVersion.current(router.db_for_read(ContentVersion))
+    return token
 
 
 def public_cached[T](request, key: str, compute: Callable[[], T]) -> T:
@@ -29,7 +39,7 @@ def public_cached[T](request, key: str, compute: Callable[[], T]) -> T:
     if seconds <= 0 or can_see_everything(request.user):
         return compute()
     digest = hashlib.sha256(key.encode()).hexdigest()[:32]
-    full_key = f"public:{timezone.localdate().isoformat()}:{digest}"
+    full_key = f"public:{timezone.localdate().isoformat()}:{content_token(request)}:{digest}"
     value = cache.get(full_key, MISSING)
     if value is MISSING:
         value = compute()
@@ -41,9 +51,9 @@ def public_page_cache(view):
     """Serve the public (signed-out readers) a whole page kept for PUBLIC_PAGE_CACHE_SECONDS.
 
     Only successful, non-streaming answers to GET and HEAD without cookies are kept, keyed by scheme,
-    host, path and query string and by today's date; signed-in readers, CSV downloads (streamed) and
-    every other method always reach the view. Middleware still runs on a kept page, so its security
-    headers are fresh.
+    host, path and query string, today's date and the content token; signed-in readers, CSV downloads
+    (streamed) and every other method always reach the view. Middleware still runs on a kept page, so
+    its security headers are fresh.
     """
 
     @functools.wraps(view)
@@ -52,7 +62,8 @@ def public_page_cache(view):
         if seconds <= 0 or request.method not in {"GET", "HEAD"} or request.user.is_authenticated:
             return view(request, *args, **kwargs)
         address = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
-        key = f"public-page:{timezone.localdate().isoformat()}:{hashlib.sha256(address.encode()).hexdigest()[:32]}"
+        digest = hashlib.sha256(address.encode()).hexdigest()[:32]
+        key = f"public-page:{timezone.localdate().isoformat()}:{content_token(request)}:{digest}"
         response = cache.get(key)
         if response is None:
             response = view(request, *args, **kwargs)

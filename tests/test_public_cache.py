@@ -2,7 +2,9 @@
 
 import pytest
 from django.core.cache import cache
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from records.models import Visibility
 from tests import factories
@@ -31,15 +33,18 @@ def staff_client():
     return client
 
 
-def test_aggregates_are_kept_for_the_public_and_live_for_staff(settings, agency):
+def test_aggregates_are_kept_for_the_public_until_the_records_change(settings, agency, django_assert_num_queries):
     settings.PUBLIC_CACHE_SECONDS = 60
     url = agency.get_absolute_url()
     assert [v.name for v in Client().get(url).context["vendors"]] == ["Axon"]
+    # Kept: a second request reads the token and the timeline, not the side panel's aggregates.
+    with CaptureQueriesContext(connection) as kept:
+        Client().get(url)
+    with CaptureQueriesContext(connection) as fresh:
+        staff_client().get(url)
+    assert len(kept) < len(fresh) - 3
     factories.event(agency, title="Drones bought", vendors=[factories.vendor("Skydio")])
-    # The public sees the kept side panel until it expires; the timeline itself is live.
-    response = Client().get(url)
-    assert [v.name for v in response.context["vendors"]] == ["Axon"]
-    assert b"Drones bought" in response.content
+    assert [v.name for v in Client().get(url).context["vendors"]] == ["Axon", "Skydio"]
     assert [v.name for v in staff_client().get(url).context["vendors"]] == ["Axon", "Skydio"]
 
 
@@ -53,15 +58,53 @@ def test_what_staff_see_never_reaches_the_public(settings, agency):
     assert b"Hushed" not in public.content and b"Private entry" not in public.content
 
 
-def test_whole_pages_are_kept_for_signed_out_readers_only(settings, agency):
+def test_whole_pages_are_kept_for_signed_out_readers_until_the_records_change(settings, agency):
     settings.PUBLIC_PAGE_CACHE_SECONDS = 60
     assert b"Cameras bought" in Client().get("/timeline/").content
+    # A kept page answers without rendering: it has no template context.
+    assert Client().get("/timeline/").context is None
+    assert staff_client().get("/timeline/").context is not None
     factories.event(agency, title="Later entry")
-    assert b"Later entry" not in Client().get("/timeline/").content
-    assert b"Later entry" in staff_client().get("/timeline/").content
-    # Another query string is another page; CSV is streamed and never kept.
-    assert b"Later entry" in Client().get("/timeline/?kind=deployment").content
+    response = Client().get("/timeline/")
+    assert response.context is not None and b"Later entry" in response.content
+    # CSV is streamed and never kept.
     assert b"Later entry" in b"".join(Client().get("/timeline/?format=csv").streaming_content)
+
+
+def test_a_record_made_private_leaves_the_kept_pages_at_once(settings, agency):
+    settings.PUBLIC_CACHE_SECONDS = 60
+    settings.PUBLIC_PAGE_CACHE_SECONDS = 60
+    secret = factories.event(agency, title="Soon private", vendors=[factories.vendor("Hushed")])
+    for url in ("/timeline/", agency.get_absolute_url(), "/vendors/hushed/"):
+        assert b"Soon private" in Client().get(url).content
+    secret.visibility = Visibility.PRIVATE
+    secret.save()
+    for url in ("/timeline/", agency.get_absolute_url(), "/vendors/hushed/"):
+        content = Client().get(url).content
+        assert b"Soon private" not in content, url
+    # The agency's side panel (an aggregate) no longer names the vendor of the private entry either.
+    assert b"Hushed" not in Client().get(agency.get_absolute_url()).content
+
+
+def test_writes_that_bypass_save_move_the_token_on(agency):
+    """bulk_create, QuerySet.update() and many-to-many changes send no save signal; the token still moves."""
+    from records.models import ContentVersion, TimelineEvent
+
+    before = ContentVersion.current()
+    TimelineEvent.objects.filter(agency=agency).update(title="Renamed in bulk")
+    after_update = ContentVersion.current()
+    assert after_update != before
+    TimelineEvent.objects.get(agency=agency).vendors.add(factories.vendor("Skydio"))
+    assert ContentVersion.current() != after_update
+
+
+def test_reads_do_not_move_the_token(agency):
+    from records.models import ContentVersion
+
+    before = ContentVersion.current()
+    Client().get("/timeline/")
+    Client().get(agency.get_absolute_url())
+    assert ContentVersion.current() == before
 
 
 def test_a_failed_answer_is_not_kept(settings):

@@ -176,13 +176,13 @@ TRUSTED_PROXY_HEADER = os.environ.get("TRUSTED_PROXY_HEADER", "")
 
 # Page size of every list and timeline; the JSON and CSV exports stream past it.
 PAGE_SIZE = env_int("PAGE_SIZE", default=50)
-# Seconds the public's view of aggregates (counts, facets, charts, side lists; records/public_cache.py) is
-# kept in the cache; 0 computes them on every request. Staff always see them live.
-PUBLIC_CACHE_SECONDS = env_int("PUBLIC_CACHE_SECONDS", default=120 if PRODUCTION else 0)
-# Seconds whole public pages are kept for signed-out readers (timelines, agency, vendor and technology pages);
-# 0 renders every request.
-# Off unless asked for: a page kept whole would keep showing a record an editor has just made private.
-PUBLIC_PAGE_CACHE_SECONDS = env_int("PUBLIC_PAGE_CACHE_SECONDS", default=0)
+# Seconds the public's view of aggregates (counts, facets, charts, side lists) and of whole pages (timelines,
+# lists, agency, vendor and technology pages) is kept in the cache (records/public_cache.py); 0 computes
+# them on every request. Any write to the records makes kept values unreachable at once (a content token
+# in the database keys them), so these only bound how long an unchanged page stays in memory.
+# Staff always see everything live.
+PUBLIC_CACHE_SECONDS = env_int("PUBLIC_CACHE_SECONDS", default=600 if PRODUCTION else 0)
+PUBLIC_PAGE_CACHE_SECONDS = env_int("PUBLIC_PAGE_CACHE_SECONDS", default=300 if PRODUCTION else 0)
 
 # Uploaded documents: the largest file accepted (checked while it streams in), and the size above which
 # an upload goes to a temporary file instead of memory.
