@@ -88,7 +88,7 @@ def _url(obj, absolute):
 
 def _sources(event, absolute) -> list[dict]:
     sources = []
-    for source in event.sources.all():
+    for source in event.source_list:
         document_url = None
         if source.document_id:
             document_url = absolute(source.document.get_absolute_url())
@@ -138,8 +138,8 @@ TIMELINE_FIELDS = [
     Field("illustrative", lambda e, _: e.is_illustrative),
     Field("agency", lambda e, absolute: link(e.agency, absolute), kind="link"),
     Field("state", lambda e, _: e.agency.jurisdiction.state if e.agency else None),
-    Field("vendors", lambda e, absolute: links(e.vendors.all(), absolute), kind="links"),
-    Field("technologies", lambda e, absolute: links(e.technologies.all(), absolute), kind="links"),
+    Field("vendors", lambda e, absolute: links(e.vendor_list, absolute), kind="links"),
+    Field("technologies", lambda e, absolute: links(e.technology_list, absolute), kind="links"),
     Field("sources", _sources),
 ]
 

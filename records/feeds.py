@@ -26,7 +26,7 @@ class TimelineFeed(Feed):
         return f"{item.display_date}: {item.title}"
 
     def item_description(self, item):
-        sources = "; ".join(str(source) for source in item.sources.all())
+        sources = "; ".join(str(source) for source in item.source_list)
         text = item.summary
         if item.is_illustrative:
             text = f"[Illustrative] {text}"

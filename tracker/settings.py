@@ -84,6 +84,14 @@ TEMPLATES = [
             ],
         },
     },
+    # Timeline entries only (records/templatetags/timeline.py says why); autoescaping is on.
+    {
+        "NAME": "jinja2",
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [BASE_DIR / "templates" / "jinja2"],
+        "APP_DIRS": False,
+        "OPTIONS": {"autoescape": True, "trim_blocks": True, "lstrip_blocks": True},
+    },
 ]
 
 DATABASES = {
