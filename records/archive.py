@@ -32,7 +32,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import DatabaseError, IntegrityError, connection, models, transaction
 from django.utils import timezone
 
-from records.models import Jurisdiction, Level, Technology
+from records.models import ContentVersion, Jurisdiction, Level, Technology
 
 FORMAT = "surveillance-tracker-archive"
 VERSION = 1
@@ -60,8 +60,15 @@ class _Encoder(DjangoJSONEncoder):
 
 
 def archived_models() -> list[type[models.Model]]:
-    """Users and groups first (records refer to them by natural key), then the records app's models."""
-    records = [m for m in apps.get_app_config("records").get_models() if m._meta.managed and not m._meta.proxy]
+    """Users and groups first (records refer to them by natural key), then the records app's models.
+
+    The content token (ContentVersion) is not a record: it keys this database's caches and moves on with
+    every write, the restore's own included, so an archived copy would only collide with it."""
+    records = [
+        m
+        for m in apps.get_app_config("records").get_models()
+        if m._meta.managed and not m._meta.proxy and m is not ContentVersion
+    ]
     return [Group, get_user_model(), *records]
 
 
