@@ -32,7 +32,8 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import DatabaseError, IntegrityError, connection, models, transaction
 from django.utils import timezone
 
-from records.models import ContentVersion, Jurisdiction, Level, Technology
+from records.models import ContentVersion, Jurisdiction, Level, Technology, TimelineEvent
+from records.models.timeline import agency_state
 
 FORMAT = "surveillance-tracker-archive"
 VERSION = 1
@@ -256,6 +257,8 @@ def _restore(tar: tarfile.TarFile, path: Path) -> ArchiveSummary:
                 if count != entry["count"]:
                     raise ArchiveError(f"{entry['member']} holds {count} rows; the manifest says {entry['count']}.")
                 summary.counts[entry["model"]] = count
+            # An archive made before timeline entries carried their agency's state restores them without.
+            TimelineEvent.objects.update(state=agency_state())
             connection.check_constraints()
             with connection.cursor() as cursor:
                 for statement in connection.ops.sequence_reset_sql(no_style(), list(known.values())):

@@ -720,12 +720,13 @@ class Generator:
                 vendor_links.extend((pk, vendor) for vendor in vendors)
                 technology_links.extend((pk, technology) for technology in technologies)
                 yield (
-                    pk, date, DatePrecision.DAY, kind, title, self.words(self.rng.randint(8, 25)), agency, procurement,
-                    request, f"{EXTERNAL_ID_PREFIX}{number + 1}", visibility, embargo, self.now,
+                    pk, date, DatePrecision.DAY, kind, title, self.words(self.rng.randint(8, 25)), agency,
+                    self.agency_state[agency], procurement, request, f"{EXTERNAL_ID_PREFIX}{number + 1}", visibility,
+                    embargo, self.now,
                 )  # fmt: skip
                 pk += 1
 
-        columns = ["id", "date", "date_precision", "kind", "title", "summary", "agency_id", "procurement_id"]
+        columns = ["id", "date", "date_precision", "kind", "title", "summary", "agency_id", "state", "procurement_id"]
         columns += ["records_request_id", "external_id", "visibility", "embargo_until", "created_at"]
         self.writer.write(Table.of(TimelineEvent, columns), rows(), n, "timeline events")
         for through, column, links, label in (

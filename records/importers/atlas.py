@@ -413,7 +413,7 @@ def import_atlas(path: Path, *, progress: Callable[[Iterable], Iterable] = iter)
     return summary
 
 
-EVENT_FIELDS = ["date", "date_precision", "kind", "title", "summary", "agency_id", "is_illustrative"]
+EVENT_FIELDS = ["date", "date_precision", "kind", "title", "summary", "agency_id", "state", "is_illustrative"]
 
 
 def _save_entries(entries: list[Entry], summary: AtlasImportSummary):
@@ -427,6 +427,8 @@ def _save_entries(entries: list[Entry], summary: AtlasImportSummary):
             "title": entry.title,
             "summary": entry.summary,
             "agency_id": entry.agency.pk if entry.agency else None,
+            # Agencies come with their jurisdictions (importers/places.py): no query per row.
+            "state": entry.agency.jurisdiction.state if entry.agency else "",
             "is_illustrative": entry.illustrative,
         }
         event = existing.get(entry.external_id)

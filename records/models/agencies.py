@@ -69,12 +69,34 @@ class Agency(models.Model):
     def __str__(self):
         return self.name
 
+    def save(self, **kwargs):
+        update_fields = kwargs.get("update_fields")
+        writes_jurisdiction = update_fields is None or bool({"jurisdiction", "jurisdiction_id"} & set(update_fields))
+        moved = (
+            writes_jurisdiction
+            and self.pk is not None
+            and self.jurisdiction_id != getattr(self, "_saved_jurisdiction_id", None)
+        )
+        super().save(**kwargs)
+        if writes_jurisdiction:
+            self._saved_jurisdiction_id = self.jurisdiction_id
+        if moved:
+            # Its timeline entries carry its state (TimelineEvent.state): one UPDATE, on the agency index.
+            self.timeline_events.update(state=self.jurisdiction.state)
+
     def get_absolute_url(self):
         return detail_url("agency-detail", self.slug)
 
     @property
     def state(self) -> str:
         return self.jurisdiction.state
+
+    @classmethod
+    def from_db(cls, db, field_names, values, **kwargs):
+        agency = super().from_db(db, field_names, values, **kwargs)
+        # What save() compares with to see a move to another jurisdiction (unknown when deferred: a move).
+        agency._saved_jurisdiction_id = agency.__dict__.get("jurisdiction_id")
+        return agency
 
 
 class AgencyAlias(models.Model):

@@ -2,6 +2,8 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
+from records.models.timeline import TimelineEvent
+
 
 class Level(models.TextChoices):
     FEDERAL = "federal", "Federal"
@@ -53,6 +55,24 @@ class Jurisdiction(models.Model):
         if self.level in {Level.COUNTY, Level.CITY} and self.state:
             return f"{self.name}, {self.state}"
         return self.name
+
+    def save(self, **kwargs):
+        update_fields = kwargs.get("update_fields")
+        writes_state = update_fields is None or "state" in update_fields
+        restated = writes_state and self.pk is not None and self.state != getattr(self, "_saved_state", None)
+        super().save(**kwargs)
+        if writes_state:
+            self._saved_state = self.state
+        if restated:
+            # Its agencies' timeline entries carry the state (TimelineEvent.state): one UPDATE.
+            TimelineEvent.objects.filter(agency__in=self.agencies.values("pk")).update(state=self.state)
+
+    @classmethod
+    def from_db(cls, db, field_names, values, **kwargs):
+        jurisdiction = super().from_db(db, field_names, values, **kwargs)
+        # What save() compares with to see a corrected state code (unknown when deferred: a change).
+        jurisdiction._saved_state = jurisdiction.__dict__.get("state")
+        return jurisdiction
 
     def law_holder(self) -> "Jurisdiction | None":
         """The jurisdiction whose law applies: this one if it has its own, else the nearest ancestor's."""

@@ -1,7 +1,8 @@
 import datetime
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
 from simple_history.models import HistoricalRecords
 
 from records.links import detail_url
@@ -59,6 +60,42 @@ class TimelineEventQuerySet(VisibleQuerySet):
             .order_by("-date", "-id")
         )
 
+    # Writes that re-point entries at an agency also set their state (TimelineEvent.state), unless the
+    # caller sets it.
+    def update(self, **kwargs):
+        if "state" not in kwargs and ({"agency", "agency_id"} & kwargs.keys()):
+            agency = kwargs["agency"] if "agency" in kwargs else kwargs["agency_id"]
+            kwargs["state"] = "" if agency is None else agency_state(getattr(agency, "pk", agency))
+        return super().update(**kwargs)
+
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        _fill_states(objs)
+        return super().bulk_create(objs, *args, **kwargs)
+
+    def bulk_update(self, objs, fields, *args, **kwargs):
+        if "state" not in fields and {"agency", "agency_id"} & set(fields):
+            objs, fields = list(objs), [*fields, "state"]
+            _fill_states(objs)
+        return super().bulk_update(objs, fields, *args, **kwargs)
+
+
+def agency_state(agency_id=None) -> Coalesce:
+    """The state of an agency as an SQL expression ('' for none): by default that of the entry's own agency,
+    for `events.update(state=agency_state())`."""
+    agencies = TimelineEvent._meta.get_field("agency").related_model._base_manager
+    agency = OuterRef("agency_id") if agency_id is None else agency_id
+    return Coalesce(Subquery(agencies.filter(pk=agency).values("jurisdiction__state")[:1]), Value(""))
+
+
+def _fill_states(events: list) -> None:
+    """Set each unsaved entry's state from its agency, with one query for them all."""
+    agencies = TimelineEvent._meta.get_field("agency").related_model._base_manager
+    ids = {event.agency_id for event in events if event.agency_id is not None}
+    states = dict(agencies.filter(pk__in=ids).values_list("pk", "jurisdiction__state")) if ids else {}
+    for event in events:
+        event.state = states.get(event.agency_id, "")
+
 
 class TimelineEvent(VisibilityFields):
     """Every dated fact is one row here, so any timeline is one indexed query."""
@@ -71,6 +108,11 @@ class TimelineEvent(VisibilityFields):
     agency = models.ForeignKey(
         "records.Agency", null=True, blank=True, on_delete=models.PROTECT, related_name="timeline_events"
     )
+    # The agency's state, copied here so that a timeline filtered by state (and vendor) reads one index in
+    # date order: through the agency and jurisdiction joins, /timeline/?vendor=X&state=CT walked events
+    # until a page matched, about 70 ms on a million entries. save() sets it; Agency and Jurisdiction
+    # saves, the queryset's writes, merges, importers and the synthetic generator keep it in step.
+    state = models.CharField(max_length=2, blank=True, default="", editable=False)
     vendors = models.ManyToManyField("records.Vendor", blank=True, related_name="timeline_events")
     products = models.ManyToManyField("records.Product", blank=True, related_name="timeline_events")
     technologies = models.ManyToManyField("records.Technology", blank=True, related_name="timeline_events")
@@ -100,11 +142,28 @@ class TimelineEvent(VisibilityFields):
         indexes = [
             models.Index(fields=["date", "id"], name="event_date_id"),
             models.Index(fields=["agency", "date", "id"], name="event_agency_date_id"),
+            models.Index(fields=["state", "date", "id"], name="event_state_date_id"),
         ]
         constraints = [embargo_constraint("event_embargo_has_date")]
 
     def __str__(self):
         return f"{self.display_date}: {self.title}"
+
+    def save(self, **kwargs):
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or {"agency", "agency_id"} & set(update_fields):
+            self.state = self._agency_state()
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "state"}
+        super().save(**kwargs)
+
+    def _agency_state(self) -> str:
+        if self.agency_id is None:
+            return ""
+        if TimelineEvent.agency.is_cached(self) and type(self.agency).jurisdiction.is_cached(self.agency):
+            return self.agency.jurisdiction.state
+        agencies = TimelineEvent._meta.get_field("agency").related_model._base_manager
+        return agencies.filter(pk=self.agency_id).values_list("jurisdiction__state", flat=True).first() or ""
 
     def get_absolute_url(self):
         return detail_url("event-detail", self.pk)

@@ -84,6 +84,9 @@ def agency_merge(*, keep: Agency, remove: Agency, user=None) -> MergeRecord:
     if children := remove.children.exclude(pk=keep.pk).update(parent=keep):
         moved["children"] = children
     moved |= _move_references(remove, keep, handled={"aliases", "children"})
+    # The entries moved over carry their agency's state (TimelineEvent.state); a duplicate filed under
+    # another state brings entries that must take the kept agency's.
+    keep.timeline_events.exclude(state=keep.state).update(state=keep.state)
 
     names = {keep.name, *keep.aliases.values_list("name", flat=True)}
     old_names = [*remove.aliases.values_list("name", flat=True), remove.name]
