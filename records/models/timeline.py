@@ -53,9 +53,13 @@ class TimelineEventQuerySet(VisibleQuerySet):
         return (
             self.select_related("agency__jurisdiction", "procurement", "records_request")
             .prefetch_related(
-                "vendors",
-                "technologies",
-                models.Prefetch("sources", queryset=EventSource.objects.select_related("document")),
+                # As plain lists (to_attr): Django's default prefetch builds a manager and a queryset per entry
+                # and relation, 150 of each for a page of 50 (about a quarter of the page's time).
+                models.Prefetch("vendors", to_attr="prefetched_vendors"),
+                models.Prefetch("technologies", to_attr="prefetched_technologies"),
+                models.Prefetch(
+                    "sources", queryset=EventSource.objects.select_related("document"), to_attr="prefetched_sources"
+                ),
             )
             .order_by("-date", "-id")
         )
@@ -172,12 +176,10 @@ class TimelineEvent(VisibilityFields):
     def display_date(self) -> str:
         return format_date(self.date, self.date_precision)
 
-    # Timeline pages show 50 entries with their vendors, technologies and sources. `event.vendors.all`
-    # in a template builds a manager and a queryset per entry even when prefetched (about 5 ms a page);
-    # these hand over the prefetched rows as they are.
+    # Entries fetched by for_display() carry their vendors, technologies and sources as plain lists.
     def _related_rows(self, name):
-        prefetched = getattr(self, "_prefetched_objects_cache", {})
-        return prefetched[name] if name in prefetched else getattr(self, name).all()
+        prefetched = self.__dict__.get(f"prefetched_{name}")
+        return prefetched if prefetched is not None else list(getattr(self, name).all())
 
     @property
     def vendor_list(self):
