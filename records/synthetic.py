@@ -34,6 +34,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from tqdm import tqdm
 
+from records import write_watch
 from records.models import (
     Agency,
     Correspondence,
@@ -245,6 +246,8 @@ class BulkWriter:
                 flush()
         flush()
         bar.close()
+        # COPY and the raw executemany bypass Django's cursor, where writes are watched: say so here.
+        write_watch.bump(connection)
         self.timings[label] = self.timings.get(label, 0) + time.perf_counter() - started
         self.rows[label] = self.rows.get(label, 0) + written
 
