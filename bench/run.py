@@ -163,6 +163,7 @@ def prepare(base_url: str, scale: float, reuse: bool) -> dict:
     expected = counts_for(scale)["agencies"]
     if reuse and synthetic_agencies(url) == expected:
         log(f"scale {scale:g}: reusing database {name}")
+        manage(["migrate", "--no-input", "-v", "0"], url)
         return {"scale": scale, "database": name, "url": url, "generate_seconds": None}
     log(f"scale {scale:g}: creating database {name}")
     psql_admin(base_url, f'DROP DATABASE IF EXISTS "{name}"')

@@ -247,7 +247,7 @@ class BulkWriter:
         flush()
         bar.close()
         # COPY and the raw executemany bypass Django's cursor, where writes are watched: say so here.
-        write_watch.bump(connection)
+        write_watch.bump_on_commit(connection)
         self.timings[label] = self.timings.get(label, 0) + time.perf_counter() - started
         self.rows[label] = self.rows.get(label, 0) + written
 

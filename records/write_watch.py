@@ -3,8 +3,13 @@
 Watching the SQL rather than model signals catches every path that writes: save() and delete(), but
 also bulk_create(), QuerySet.update(), many-to-many changes and raw SQL sent through Django's cursor.
 Writes that bypass Django's cursor (PostgreSQL COPY in the synthetic generator) call bump() themselves.
+
+Inside a transaction the token moves once, when it commits: moving it with the writes would lock its
+row until then, and a long import would hold up every other writer. A reader between the commit and
+the bump files fresh data under the old token, which is harmless: the bump retires that token too.
 """
 
+import functools
 import re
 
 from django.db import connections
@@ -18,9 +23,22 @@ _TOKEN_TABLE = ContentVersion._meta.db_table
 
 
 def bump(connection) -> None:
-    """Move the token on, in the connection's current transaction (so a rollback takes it back too)."""
+    """Move the token on now, in the connection's current transaction if there is one."""
     with connection.cursor() as cursor:
         cursor.execute(ContentVersion.BUMP_SQL, ContentVersion.bump_params())
+
+
+def bump_on_commit(connection) -> None:
+    """Move the token on when the current transaction commits (at once outside one), once per transaction."""
+    if not connection.in_atomic_block:
+        bump(connection)
+        return
+    callback = getattr(connection, "_records_bump", None)
+    if callback is None:
+        callback = connection._records_bump = functools.partial(bump, connection)
+    # Django drops the callbacks of a savepoint that rolls back, so look rather than remember.
+    if not any(entry[1] is callback for entry in connection.run_on_commit):
+        connection.on_commit(callback)
 
 
 # While migrations run, the token's table may not exist yet; post_migrate moves the token on once after.
@@ -30,7 +48,7 @@ _migrating = False
 def _watch(execute, sql, params, many, context):
     result = execute(sql, params, many, context)
     if not _migrating and _WRITE.match(sql) and _TOKEN_TABLE not in sql[:80]:
-        bump(context["connection"])
+        bump_on_commit(context["connection"])
     return result
 
 

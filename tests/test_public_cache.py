@@ -10,7 +10,8 @@ from records.models import Visibility
 from tests import factories
 from tests.accounts import user
 
-pytestmark = pytest.mark.django_db
+# Transactional: the content token moves when a write commits, as in production.
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 @pytest.fixture(autouse=True)
@@ -134,3 +135,23 @@ def test_the_synthetic_generators_bulk_writes_move_the_token_on():
     BulkWriter(progress=False).write(Table.of(Vendor, ["id", "name", "slug"]), rows, len(rows), "vendors")
     assert Vendor.objects.filter(slug__startswith="synthetic-bulk-vendor-").count() == 3
     assert ContentVersion.current() != before
+
+
+def test_the_token_moves_once_a_transaction_commits_and_not_after_a_rollback(agency):
+    from django.db import transaction
+
+    from records.models import ContentVersion, TimelineEvent
+
+    before = ContentVersion.current()
+    with transaction.atomic():
+        TimelineEvent.objects.filter(agency=agency).update(title="Renamed")
+        TimelineEvent.objects.filter(agency=agency).update(title="Renamed again")
+        # Not yet: other writers are not held up by the token's row while the transaction runs.
+        assert ContentVersion.current() == before
+        assert len([entry for entry in connection.run_on_commit if entry[1] is connection._records_bump]) == 1
+    committed = ContentVersion.current()
+    assert committed != before
+    with pytest.raises(RuntimeError), transaction.atomic():
+        TimelineEvent.objects.filter(agency=agency).update(title="Never seen")
+        raise RuntimeError("rolled back")
+    assert ContentVersion.current() == committed
