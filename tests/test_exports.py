@@ -4,9 +4,17 @@ import csv
 import datetime
 import io
 import re
+from decimal import Decimal
 
 import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
+from records import exports
+from records.models import EventSource, Jurisdiction, Technology, VendorAlias
+from records.slugs import unique_slug
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -117,3 +125,295 @@ def test_technology_list_exports(client, world):
     face = next(row for row in rows if row["name"] == "Face Recognition")
     assert face["agency_count"] == "4"
     assert client.get("/technologies/?format=json").json()["count"] == 12
+
+
+# The CSV of a list is written from plain tuples (Fields.csv_rows); the field lists over model instances are
+# the reference it must equal, byte for byte.
+
+FORMULAS = ("=", "+", "-", "@", "\t", "\r")
+
+
+@pytest.fixture
+def awkward():
+    """Lists whose cells need quoting and neutralising, related rows in every combination, and hidden rows."""
+    county = factories.county('=County, "Quoted"', "OR")
+    city = Jurisdiction.objects.create(
+        level="city", state="WA", name="-City\nof Lines", slug=unique_slug(Jurisdiction, "city of lines"),
+        parent=factories.state("WA"),
+    )  # fmt: skip
+    agencies = {
+        "county": factories.agency(
+            '=HYPERLINK("http://evil"),x', jurisdiction=county, latitude=45.5, longitude=-122.25, ori="OR0340000"
+        ),
+        "city": factories.agency("+Plus\r\nPolice", jurisdiction=city, kind="sheriff"),
+        "state": factories.agency("State Police", "CA"),
+    }
+    zeta, alpha = factories.vendor("Zeta Systems"), factories.vendor('@Alpha "One", Inc.')
+    tab = factories.vendor("\tTabbed Vendor", website="https://example.org/a,b")
+    VendorAlias.objects.create(vendor=zeta, name="-Zeta old name")
+    VendorAlias.objects.create(vendor=zeta, name="Zeta, earlier")
+    face, alpr = factories.technology("face-recognition"), factories.technology("automated-license-plate-readers")
+    evil_tech = Technology.objects.create(name="=Evil technology", slug="evil-technology")
+    public_doc = factories.document(agencies["county"], title="Contract, signed", date=datetime.date(2021, 2, 3))
+    private_doc = factories.document(agencies["county"], title="Private memo about quokkas", visibility="private")
+    events = {
+        "both": factories.event(
+            agencies["county"],
+            datetime.date(2021, 5, 4),
+            [zeta, alpha],
+            [face, alpr],
+            title="=SUM(A1:A9)",
+            summary='He said "hi", then\nleft',
+        ),
+        "one": factories.event(
+            agencies["city"],
+            datetime.date(2021, 5, 1),
+            [tab],
+            [evil_tech],
+            title="+1 entry",
+            summary="\rcarriage",
+            date_precision="month",
+            is_illustrative=True,
+        ),
+        "none": factories.event(
+            None, datetime.date(2020, 1, 1), title="@no agency", summary="-minus", date_precision="year", url=""
+        ),
+        "cited": factories.event(agencies["state"], datetime.date(2019, 7, 8), [alpha], title="Cited entry"),
+    }
+    EventSource.objects.create(event=events["both"], document=public_doc, page=3, label="=Label, with comma")
+    EventSource.objects.create(event=events["cited"], document=private_doc, page=2)
+    EventSource.objects.create(event=events["cited"], document=public_doc)
+    for month, (title, visibility, until) in enumerate(
+        [("Private entry", "private", None), ("Embargoed entry", "embargoed", datetime.date(2999, 1, 1)),
+         ("Embargo over", "embargoed", datetime.date(2019, 1, 1))], start=1,
+    ):  # fmt: skip
+        events[title] = factories.event(agencies["county"], datetime.date(2022, month, 1), [zeta], title=title,
+                                        visibility=visibility, embargo_until=until)  # fmt: skip
+    filed = {"status": "filed", "filed_on": datetime.date(2024, 1, 2), "due_on": datetime.date(2024, 2, 1)}
+    request = factories.records_request(agencies["county"], subject='-Subject "quoted"', tracking_number="+T-1",
+                                        **filed)  # fmt: skip
+    factories.document(agencies["city"], title='=Released, "all"', request=request, is_excerpt=True,
+                       source_url="https://example.org/d?a=1,2", date=datetime.date(2024, 3, 1))  # fmt: skip
+    factories.records_request(agencies["city"], subject="By a person", requester_organization="", **filed)
+    factories.records_request(agencies["city"], subject="Private request", visibility="private", **filed)
+    factories.records_request(agencies["state"], subject="Answered", status="fulfilled",
+                              filed_on=datetime.date(2024, 1, 2), due_on=datetime.date(2024, 2, 1))  # fmt: skip
+    product = factories.product(alpha, "=Product", [face])
+    factories.procurement(agencies["county"], alpha, title="-Contract, first", amount=Decimal("1234.50"),
+                          product=product, signed_on=datetime.date(2021, 1, 2), reference_number="@ref")  # fmt: skip
+    factories.procurement(agencies["city"], tab, title="No amount", status="active")
+    return {"events": events, "agencies": agencies, "private_doc": private_doc}
+
+
+def staff_client(client):
+    staff = get_user_model().objects.create_user("exporter", password="pw-long-enough-123")
+    staff.groups.add(Group.objects.get(name="staff"))
+    client.force_login(staff)
+    return client
+
+
+def body(response) -> bytes:
+    assert response.status_code == 200
+    return b"".join(response.streaming_content)
+
+
+LIST_EXPORTS = [
+    "/timeline/?format=csv",
+    "/timeline/?format=csv&vendor=zeta-systems",
+    "/timeline/?format=csv&state=OR&start=2021",
+    "/timeline/?format=csv&q=entry",
+    "/agencies/?format=csv",
+    "/agencies/?format=csv&sort=-name",
+    "/agencies/?format=csv&vendor=zeta-systems",
+    "/vendors/?format=csv",
+    "/procurements/?format=csv",
+    "/requests/?format=csv",
+    "/requests/?format=csv&status=overdue",
+    "/documents/?format=csv",
+    "/vendors/alpha-one-inc/?format=csv",
+    "/technologies/face-recognition/?format=csv",
+]
+
+
+@pytest.mark.parametrize("reader", ["public", "staff"])
+@pytest.mark.parametrize("url", LIST_EXPORTS)
+def test_csv_from_tuples_equals_the_csv_of_the_field_lists(client, awkward, monkeypatch, url, reader):
+    if reader == "staff":
+        staff_client(client)
+    fast = body(client.get(url))
+    assert fast.count(b"\r\n") > 1, "the export lists rows"
+    for fields in (exports.TIMELINE_FIELDS, exports.AGENCY_FIELDS, exports.VENDOR_FIELDS,
+                   exports.PROCUREMENT_FIELDS, exports.REQUEST_FIELDS, exports.DOCUMENT_FIELDS):  # fmt: skip
+        monkeypatch.setattr(fields, "csv_rows", None)
+    assert fast == body(client.get(url))
+
+
+def page_urls(client, url) -> list[str]:
+    """The detail URLs of every row a list shows, page after page."""
+    urls, after = [], None
+    while True:
+        response = client.get(url + (f"&after={after}" if after else ""))
+        assert response.status_code == 200
+        page = response.context["page"]
+        urls += [item.get_absolute_url() for item in page.items]
+        if not (after := page.next_cursor):
+            return urls
+
+
+@pytest.mark.parametrize("reader", ["public", "staff"])
+@pytest.mark.parametrize(
+    "url",
+    ["/timeline/?kind=deployment", "/timeline/?state=OR", "/agencies/?sort=-name", "/requests/?status=filed",
+     "/documents/?kind=other", "/procurements/?kind=contract", "/vendors/alpha-one-inc/?kind=deployment"],
+)  # fmt: skip
+def test_csv_lists_the_rows_of_the_pages_in_their_order(client, awkward, settings, url, reader):
+    settings.PAGE_SIZE = 1
+    if reader == "staff":
+        staff_client(client)
+    on_pages = page_urls(client, url)
+    assert len(on_pages) > 1, "more than one page"
+    rows = read_csv(client.get(f"{url}&format=csv"))
+    assert [row["url"].removeprefix("http://testserver") for row in rows] == on_pages
+
+
+def test_timeline_csv_related_columns(client, awkward):
+    events = awkward["events"]
+    rows = {row["url"]: row for row in read_csv(client.get("/timeline/?format=csv"))}
+    url = "http://testserver/events/{}/".format
+    both, one, none, cited = (rows[url(events[key].pk)] for key in ("both", "one", "none", "cited"))
+    # Names in name order, each with its URL at the same place.
+    assert both["vendors"] == '\'@Alpha "One", Inc.; Zeta Systems'
+    assert both["vendors_url"] == "http://testserver/vendors/alpha-one-inc/; http://testserver/vendors/zeta-systems/"
+    assert both["technologies"] == "Automated License Plate Readers; Face Recognition"
+    assert both["technologies_url"] == (
+        "http://testserver/technologies/automated-license-plate-readers/; "
+        "http://testserver/technologies/face-recognition/"
+    )
+    assert both["agency"] == '\'=HYPERLINK("http://evil"),x'
+    assert both["agency_url"] == f"http://testserver{awkward['agencies']['county'].get_absolute_url()}"
+    assert both["state"] == "OR"
+    public_doc = f"http://testserver/documents/{EventSource.objects.get(label='=Label, with comma').document_id}/"
+    assert both["sources"] == (
+        "{'label': 'Example source', 'url': 'https://example.org/source', 'document': None, 'page': None}; "
+        f"{{'label': '=Label, with comma', 'url': None, 'document': '{public_doc}#page-3', 'page': 3}}"
+    )
+    assert (one["vendors"], one["technologies"], one["technologies_url"]) == (
+        "'\tTabbed Vendor",
+        "'=Evil technology",
+        "http://testserver/technologies/evil-technology/",
+    )
+    assert (one["date"], one["date_precision"], one["display_date"], one["illustrative"]) == (
+        "2021-05-01",
+        "month",
+        "May 2021",
+        "True",
+    )
+    assert (none["agency"], none["agency_url"], none["state"], none["vendors"], none["vendors_url"]) == ("",) * 5
+    assert (none["technologies"], none["technologies_url"], none["sources"]) == ("", "", "")
+    assert none["display_date"] == "2020"
+    assert cited["vendors"] == '\'@Alpha "One", Inc.'
+    # A source citing a document gives the document's URL and page, nothing else of it.
+    private_doc = f"http://testserver/documents/{awkward['private_doc'].pk}/"
+    assert f"'document': '{private_doc}#page-2', 'page': 2" in cited["sources"]
+    assert f"'document': '{public_doc}', 'page': None" in cited["sources"]
+
+
+def test_csv_neutralises_formulas_in_every_kind_of_cell(client, awkward):
+    text = body(client.get("/timeline/?format=csv")).decode()
+    rows = list(csv.reader(io.StringIO(text, newline="")))
+    for row in rows:
+        for cell in row:
+            assert not cell.startswith(FORMULAS), (cell, row[0])
+    by_title = {row[5]: row for row in rows[1:]}
+    assert by_title["'=SUM(A1:A9)"][6] == 'He said "hi", then\nleft'
+    assert by_title["'+1 entry"][6] == "'\rcarriage"
+    assert by_title["'+1 entry"][8] == "'+Plus\r\nPolice"
+    assert by_title["'@no agency"][6] == "'-minus"
+    for url in LIST_EXPORTS:
+        for row in csv.reader(io.StringIO(body(client.get(url)).decode(), newline="")):
+            assert not [cell for cell in row if cell.startswith(FORMULAS)], (url, row)
+    agencies = {row["name"]: row for row in read_csv(client.get("/agencies/?format=csv"))}
+    county = agencies['\'=HYPERLINK("http://evil"),x']
+    assert (county["jurisdiction"], county["longitude"]) == ('\'=County, "Quoted", OR', "'-122.25")
+    assert agencies["'+Plus\r\nPolice"]["jurisdiction"] == "'-City\nof Lines, WA"
+    aliases = {row["name"]: row["aliases"] for row in read_csv(client.get("/vendors/?format=csv"))}
+    assert aliases["Zeta Systems"] == "'-Zeta old name; Zeta, earlier"
+
+
+@pytest.mark.parametrize(
+    ("cell", "written"),
+    [("", ""), ("plain", "plain"), ("a,b", '"a,b"'), ('say "hi"', '"say ""hi"""'), ("two\nlines", '"two\nlines"'),
+     ("cr\r", '"cr\r"'), ("=1+1", "'=1+1"), ("-1", "'-1"), ("\tx", "'\tx"), ("\rx", "\"'\rx\""),
+     ('=a,"b"', '"\'=a,""b"""'), (None, ""), (True, "True"), (-2.5, "'-2.5"), ("é, ü", '"é, ü"')],
+)  # fmt: skip
+def test_a_cell_is_written_as_csv_writer_writes_it_neutralised(cell, written):
+    reference = io.StringIO()
+    csv.writer(reference).writerow(["x", exports.neutralise(cell)])
+    assert reference.getvalue() == f"x,{written}\r\n"
+    assert exports._line(["x", cell]) == reference.getvalue()
+
+
+def test_every_character_is_written_as_csv_writer_writes_it():
+    for code in range(0x250):
+        for text in (chr(code), f"a{chr(code)}b", f"{chr(code)}a"):
+            reference = io.StringIO()
+            csv.writer(reference).writerow(["x", exports.neutralise(text)])
+            assert exports._line(["x", text]) == reference.getvalue(), repr(text)
+
+
+def test_hidden_rows_and_private_documents_never_reach_the_public(client, awkward):
+    hidden = ["Private entry", "Embargoed entry", "Private request", "Private memo about quokkas"]
+    public = {url: body(client.get(url)).decode() for url in LIST_EXPORTS}
+    for url, text in public.items():
+        for secret in hidden:
+            assert secret not in text, (url, secret)
+    assert "Embargo over" in public["/timeline/?format=csv"]
+    private_doc = f"/documents/{awkward['private_doc'].pk}/,"
+    assert private_doc not in public["/documents/?format=csv"]
+    staff = staff_client(client)
+    timeline = body(staff.get("/timeline/?format=csv")).decode()
+    assert "Private entry" in timeline and "Embargoed entry" in timeline
+    assert "Private request" in body(staff.get("/requests/?format=csv")).decode()
+    assert private_doc in body(staff.get("/documents/?format=csv")).decode()
+
+
+def grow(size: int):
+    """`size` agencies' worth of entries with vendors, technologies and sources, and records."""
+    vendors = [factories.vendor() for _ in range(3)]
+    technologies = [factories.technology("face-recognition"), factories.technology("drones")]
+    for i in range(size):
+        agency = factories.agency(code=["OR", "WA", "CA"][i % 3])
+        document = factories.document(agency, pages=["one"])
+        factories.records_request(agency, status="filed", filed_on=datetime.date(2020, 1, 2))
+        factories.procurement(agency, vendors[i % 3], amount=100)
+        for year in (2019, 2020):
+            event = factories.event(agency, datetime.date(year, 1, 1 + i % 27), vendors[: 1 + i % 3], technologies)
+            event.sources.create(document=document, page=1)
+
+
+CSV_QUERIES = {
+    "/timeline/?format=csv": 4,
+    "/timeline/?format=csv&technology=face-recognition&state=OR": 5,
+    "/agencies/?format=csv": 1,
+    "/vendors/?format=csv": 2,
+    "/procurements/?format=csv": 1,
+    "/requests/?format=csv": 1,
+    "/documents/?format=csv": 1,
+}
+
+
+def csv_queries(client, url) -> tuple[int, int]:
+    """How many queries the export of `url` issues, its body read to the end, and how many lines it has."""
+    with CaptureQueriesContext(connection) as queries:
+        text = body(client.get(url))
+    return len(queries), text.count(b"\n")
+
+
+def test_csv_queries_are_as_many_whatever_the_rows(client, awkward):
+    grow(3)
+    small = {url: csv_queries(client, url) for url in CSV_QUERIES}
+    grow(30)
+    large = {url: csv_queries(client, url) for url in CSV_QUERIES}
+    for url in CSV_QUERIES:
+        assert large[url][1] > small[url][1], (url, "more rows")
+    assert {url: n for url, (n, _) in small.items()} == {url: n for url, (n, _) in large.items()} == CSV_QUERIES

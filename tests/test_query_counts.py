@@ -70,6 +70,10 @@ def pages():
         "feed": "/timeline/feed/",
         "agency feed": f"{agency.get_absolute_url()}feed/",
         "sitemap": "/sitemap.xml",
+        "timeline csv": "/timeline/?format=csv",
+        "agency csv": f"{agency.get_absolute_url()}?format=csv",
+        "agencies csv": "/agencies/?format=csv",
+        "documents csv": "/documents/?format=csv",
     }
 
 
@@ -78,7 +82,8 @@ PINNED = {
     "agencies filtered": 8, "agencies json": 2, "agency": 10, "agency filtered": 10, "vendors": 3,
     "vendor": 12, "vendor in a state": 12, "technologies": 1, "technology": 10, "procurements": 1,
     "procurement": 2, "requests": 1, "request": 3, "documents": 1, "document": 4, "event": 4,
-    "search": 14, "feed": 4, "agency feed": 5, "sitemap": 10,
+    "search": 14, "feed": 4, "agency feed": 5, "sitemap": 10, "timeline csv": 4, "agency csv": 5,
+    "agencies csv": 1, "documents csv": 1,
 }  # fmt: skip
 
 
@@ -86,6 +91,8 @@ def count_queries(client, url) -> int:
     with CaptureQueriesContext(connection) as queries:
         response = client.get(url)
         assert response.status_code == 200, url
+        if response.streaming:  # a CSV export queries as it streams
+            b"".join(response.streaming_content)
     return len(queries)
 
 
