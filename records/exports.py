@@ -335,11 +335,24 @@ def _document_csv_rows(documents, links: Links) -> Iterator[str]:
     request_url = links.detail("request-detail")
     rows = documents.values_list(
         "pk", "title", "kind", "date", "agency__name", "agency__slug", "request__subject", "request_id",
-        "is_excerpt", "source_url", "sha256",
+        "is_excerpt", "source_url", "sha256", "request_shown",
     )  # fmt: skip
-    for pk, title, kind, date, agency, slug, request, request_id, is_excerpt, source_url, sha256 in rows.iterator(
-        chunk_size=FETCH_CHUNK
-    ):
+    for (
+        pk,
+        title,
+        kind,
+        date,
+        agency,
+        slug,
+        request,
+        request_id,
+        is_excerpt,
+        source_url,
+        sha256,
+        shown,
+    ) in rows.iterator(chunk_size=FETCH_CHUNK):
+        if not shown:  # the request is not public (documents_list annotates with_request_shown_to)
+            request = request_id = None
         yield _line((
             document_url(pk), title, kind, _date(date), *_link_cells(agency, agency_url, slug),
             *_link_cells(request, request_url, request_id), is_excerpt, source_url, sha256,
@@ -443,7 +456,7 @@ DOCUMENT_FIELDS = Fields(
         Field("kind", lambda d, _: d.kind),
         Field("date", lambda d, _: _date(d.date)),
         Field("agency", lambda d, absolute: link(d.agency, absolute), kind="link"),
-        Field("request", lambda d, absolute: link(d.request, absolute), kind="link"),
+        Field("request", lambda d, absolute: link(d.shown_request, absolute), kind="link"),
         Field("excerpt", lambda d, _: d.is_excerpt),
         Field("source_url", lambda d, _: d.source_url),
         Field("sha256", lambda d, _: d.sha256),

@@ -17,7 +17,7 @@ class TimelineFeed(Feed):
     feed_type = Atom1Feed
 
     def events(self, obj):
-        return TimelineEvent.objects.visible_to(None).for_display()
+        return TimelineEvent.objects.visible_to(None).for_display(None)
 
     def items(self, obj):
         return self.events(obj)[:FEED_SIZE]
@@ -26,7 +26,7 @@ class TimelineFeed(Feed):
         return f"{item.display_date}: {item.title}"
 
     def item_description(self, item):
-        sources = "; ".join(str(source) for source in item.source_list)
+        sources = "; ".join(source.display_label for source in item.source_list)
         text = item.summary
         if item.is_illustrative:
             text = f"[Illustrative] {text}"

@@ -116,3 +116,48 @@ def test_a_private_document_request_and_correspondence_leak_through_no_channel(c
     assert client.get("/").context["counts"]["documents"] == 0
     agency_page = client.get(f"/agencies/{agency.slug}/")
     assert agency_page.context["request_stats"]["total"] == 1
+
+
+def test_what_a_public_record_links_to_stays_hidden_when_it_is_not_public(client):
+    """A public entry citing a private document, a public entry from an embargoed request, and a public
+    document released under that request: the public sees the public records, never the hidden titles."""
+    from records.models import EventSource
+
+    agency = factories.agency("Linked Leak Police", "WA")
+    hidden_request = factories.records_request(
+        agency, subject="Numbat request subject", visibility="embargoed", embargo_until=datetime.date(2999, 1, 1)
+    )
+    hidden_document = factories.document(agency, title="Numbat memo title", visibility="private")
+    event = factories.event(agency, title="Public numbat entry", url="")
+    EventSource.objects.filter(event=event).delete()
+    EventSource.objects.create(event=event, document=hidden_document, page=2)
+    event.records_request = hidden_request
+    event.save()
+    factories.document(agency, title="Public numbat release", request=hidden_request)
+    secrets = ["Numbat request subject", "Numbat memo title", f"/requests/{hidden_request.pk}/",
+               f"/documents/{hidden_document.pk}/"]  # fmt: skip
+    channels = [
+        "/", "/timeline/", event.get_absolute_url(), f"/agencies/{agency.slug}/", f"/agencies/{agency.slug}/feed/",
+        "/timeline/feed/", "/documents/", "/documents/?format=csv", "/documents/?format=json",
+    ]  # fmt: skip
+    for url in channels:
+        text = body(client.get(url))
+        assert "numbat" in text.lower(), url  # the public records themselves are there
+        for secret in secrets:
+            assert secret not in text, (url, secret)
+    assert "A document not yet public" in body(client.get(event.get_absolute_url()))
+    staff = client_for_staff()
+    assert "Numbat memo title" in body(staff.get(event.get_absolute_url()))
+    assert "Numbat request subject" in body(staff.get(event.get_absolute_url()))
+    assert "Numbat request subject" in body(staff.get("/documents/?format=csv"))
+    assert "Numbat request subject" in body(staff.get("/documents/?format=json"))
+
+
+def client_for_staff():
+    from django.test import Client
+
+    from tests.accounts import user
+
+    staff = Client()
+    staff.force_login(user("staff"))
+    return staff

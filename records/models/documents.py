@@ -5,7 +5,7 @@ from records.links import detail_url
 from records.models.agencies import Agency
 from records.models.requests import Correspondence, RecordsRequest
 from records.models.timeline import DatePrecision
-from records.models.visibility import VisibilityFields, VisibleQuerySet, embargo_constraint
+from records.models.visibility import VisibilityFields, VisibleQuerySet, can_see_everything, embargo_constraint
 
 
 class ExtractionStatus(models.TextChoices):
@@ -31,6 +31,17 @@ class DocumentKind(models.TextChoices):
 class DocumentQuerySet(VisibleQuerySet):
     def with_relations(self):
         return self.select_related("agency__jurisdiction", "request")
+
+    def with_request_shown_to(self, user):
+        """`request_shown`: whether `user` may see the request a document was released under. A public
+        document can come from a request that is still private or embargoed; its subject stays hidden."""
+        if can_see_everything(user):
+            return self.annotate(request_shown=models.Value(True, output_field=models.BooleanField()))
+        return self.annotate(
+            request_shown=models.ExpressionWrapper(
+                VisibleQuerySet.public_q(prefix="request__"), output_field=models.BooleanField()
+            )
+        )
 
 
 class Document(VisibilityFields):
@@ -72,6 +83,11 @@ class Document(VisibilityFields):
 
     def __str__(self):
         return self.title
+
+    @property
+    def shown_request(self):
+        """The request this document was released under, if with_request_shown_to() found the reader may see it."""
+        return self.request if getattr(self, "request_shown", False) else None
 
     def get_absolute_url(self):
         return detail_url("document-detail", self.pk)

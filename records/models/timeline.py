@@ -6,7 +6,9 @@ from django.db.models.functions import Coalesce
 from simple_history.models import HistoricalRecords
 
 from records.links import detail_url
-from records.models.visibility import VisibilityFields, VisibleQuerySet, embargo_constraint
+from records.models.visibility import VisibilityFields, VisibleQuerySet, can_see_everything, embargo_constraint
+
+DOCUMENT_NOT_PUBLIC = "A document not yet public"
 
 
 class DatePrecision(models.TextChoices):
@@ -48,18 +50,28 @@ class EventKind(models.TextChoices):
     OTHER = "other", "Other"
 
 
+def _shown_to(user, prefix: str):
+    """Whether `user` may see the record at `prefix` (a nullable relation); False when there is none."""
+    if can_see_everything(user):
+        return models.Value(True, output_field=models.BooleanField())
+    return models.ExpressionWrapper(VisibleQuerySet.public_q(prefix=prefix), output_field=models.BooleanField())
+
+
 class TimelineEventQuerySet(VisibleQuerySet):
-    def for_display(self):
+    def for_display(self, user):
+        """Entries as timelines show them to `user`, with what they link to. A public entry may cite a document,
+        or come from a records request, that is not public (yet): `document_shown` and `records_request_shown`
+        say whether this reader may see those, so their titles never reach the public."""
+        sources = EventSource.objects.select_related("document").annotate(document_shown=_shown_to(user, "document__"))
         return (
             self.select_related("agency__jurisdiction", "procurement", "records_request")
+            .annotate(records_request_shown=_shown_to(user, "records_request__"))
             .prefetch_related(
                 # As plain lists (to_attr): Django's default prefetch builds a manager and a queryset per entry
                 # and relation, 150 of each for a page of 50 (about a quarter of the page's time).
                 models.Prefetch("vendors", to_attr="prefetched_vendors"),
                 models.Prefetch("technologies", to_attr="prefetched_technologies"),
-                models.Prefetch(
-                    "sources", queryset=EventSource.objects.select_related("document"), to_attr="prefetched_sources"
-                ),
+                models.Prefetch("sources", queryset=sources, to_attr="prefetched_sources"),
             )
             .order_by("-date", "-id")
         )
@@ -74,31 +86,31 @@ class TimelineEventQuerySet(VisibleQuerySet):
 
     def bulk_create(self, objs, *args, **kwargs):
         objs = list(objs)
-        _fill_states(objs)
+        fill_agency_states(objs)
         return super().bulk_create(objs, *args, **kwargs)
 
     def bulk_update(self, objs, fields, *args, **kwargs):
         if "state" not in fields and {"agency", "agency_id"} & set(fields):
             objs, fields = list(objs), [*fields, "state"]
-            _fill_states(objs)
+            fill_agency_states(objs)
         return super().bulk_update(objs, fields, *args, **kwargs)
 
 
 def agency_state(agency_id=None) -> Coalesce:
-    """The state of an agency as an SQL expression ('' for none): by default that of the entry's own agency,
-    for `events.update(state=agency_state())`."""
+    """The state of an agency as an SQL expression ('' for none): by default that of the row's own agency,
+    for `events.update(state=agency_state())` (and procurements', which carry it too)."""
     agencies = TimelineEvent._meta.get_field("agency").related_model._base_manager
     agency = OuterRef("agency_id") if agency_id is None else agency_id
     return Coalesce(Subquery(agencies.filter(pk=agency).values("jurisdiction__state")[:1]), Value(""))
 
 
-def _fill_states(events: list) -> None:
-    """Set each unsaved entry's state from its agency, with one query for them all."""
+def fill_agency_states(rows: list) -> None:
+    """Set each unsaved row's state from its agency (entries, procurements), with one query for them all."""
     agencies = TimelineEvent._meta.get_field("agency").related_model._base_manager
-    ids = {event.agency_id for event in events if event.agency_id is not None}
+    ids = {row.agency_id for row in rows if row.agency_id is not None}
     states = dict(agencies.filter(pk__in=ids).values_list("pk", "jurisdiction__state")) if ids else {}
-    for event in events:
-        event.state = states.get(event.agency_id, "")
+    for row in rows:
+        row.state = states.get(row.agency_id, "")
 
 
 class TimelineEvent(VisibilityFields):
@@ -182,6 +194,11 @@ class TimelineEvent(VisibilityFields):
         return prefetched if prefetched is not None else list(getattr(self, name).all())
 
     @property
+    def shown_records_request(self):
+        """The records request this entry comes from, if for_display() found the reader may see it."""
+        return self.records_request if getattr(self, "records_request_shown", False) else None
+
+    @property
     def vendor_list(self):
         return self._related_rows("vendors")
 
@@ -223,3 +240,16 @@ class EventSource(models.Model):
 
     def __str__(self):
         return self.label or self.url or str(self.document)
+
+    @property
+    def shown_document(self):
+        """The cited document, if TimelineEvent.objects.for_display() found the reader may see it."""
+        return self.document if getattr(self, "document_shown", False) else None
+
+    @property
+    def display_label(self) -> str:
+        """What a reader is told of this source: never the title of a document they may not see."""
+        if self.label or self.url:
+            return self.label or self.url
+        document = self.shown_document
+        return str(document) if document else DOCUMENT_NOT_PUBLIC

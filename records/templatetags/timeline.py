@@ -10,6 +10,8 @@ from django import template
 from django.template import engines
 from django.utils.safestring import mark_safe
 
+from records.models.timeline import DOCUMENT_NOT_PUBLIC
+
 register = template.Library()
 
 ROWS_TEMPLATE = "records/event_rows.html"
@@ -18,9 +20,8 @@ ROWS_TEMPLATE = "records/event_rows.html"
 @register.simple_tag
 def event_rows(events, show_agency=False):
     """The entries as <li> items for an <ol class="timeline">; Jinja2 escapes every value it prints."""
-    rendered = (
-        engines["jinja2"].get_template(ROWS_TEMPLATE).render({"events": events, "show_agency": bool(show_agency)})
-    )
+    context = {"events": events, "show_agency": bool(show_agency), "DOCUMENT_NOT_PUBLIC": DOCUMENT_NOT_PUBLIC}
+    rendered = engines["jinja2"].get_template(ROWS_TEMPLATE).render(context)
     return mark_safe(rendered)  # noqa: S308 - autoescaped by Jinja2 above
 
 

@@ -50,7 +50,7 @@ def _public_events_q(user, prefix: str = "timeline_events__") -> Q:
 
 
 def _events(request):
-    return TimelineEvent.objects.visible_to(request.user).for_display()
+    return TimelineEvent.objects.visible_to(request.user).for_display(request.user)
 
 
 def _events_per_year(events, chart_id: str, subject: str) -> dict:
@@ -91,7 +91,7 @@ def _state_map(agencies, list_url: str, title: str) -> dict:
 @require_safe
 @public_page_cache
 def home(request):
-    events = TimelineEvent.objects.visible_to(request.user).for_display()[:12]
+    events = TimelineEvent.objects.visible_to(request.user).for_display(request.user)[:12]
 
     def summary():
         # Counting every row of the largest tables: the public's figures are kept a while.
@@ -538,7 +538,7 @@ def document_list(request):
         key="id",
         key_kind="int",
     )
-    base = Document.objects.visible_to(request.user).with_relations()
+    base = Document.objects.visible_to(request.user).with_relations().with_request_shown_to(request.user)
     return render_list(request, spec, base)
 
 
@@ -587,7 +587,7 @@ def _attachment_header(filename: str) -> str:
 
 @require_safe
 def event_detail(request, pk):
-    event = get_object_or_404(TimelineEvent.objects.visible_to(request.user).for_display(), pk=pk)
+    event = get_object_or_404(TimelineEvent.objects.visible_to(request.user).for_display(request.user), pk=pk)
     return render(request, "records/event_detail.html", {"event": event})
 
 
