@@ -75,7 +75,7 @@ class ProductAdmin(SimpleHistoryAdmin):
 @admin.register(m.Procurement)
 class ProcurementAdmin(SimpleHistoryAdmin):
     list_display = ["title", "agency", "vendor", "kind", "status", "amount", "signed_on"]
-    list_filter = ["kind", "status", "agency__jurisdiction__state"]
+    list_filter = ["kind", "status", "state"]
     search_fields = ["title", "reference_number", "agency__name", "vendor__name"]
     autocomplete_fields = ["agency", "vendor", "product", "documents"]
     list_select_related = ["agency", "vendor"]

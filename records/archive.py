@@ -32,7 +32,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import DatabaseError, IntegrityError, connection, models, transaction
 from django.utils import timezone
 
-from records.models import ContentVersion, Jurisdiction, Level, Technology, TimelineEvent
+from records.models import ContentVersion, Jurisdiction, Level, Procurement, Technology, TimelineEvent
 from records.models.timeline import agency_state
 
 FORMAT = "surveillance-tracker-archive"
@@ -259,6 +259,8 @@ def _restore(tar: tarfile.TarFile, path: Path) -> ArchiveSummary:
                 summary.counts[entry["model"]] = count
             # An archive made before timeline entries carried their agency's state restores them without.
             TimelineEvent.objects.update(state=agency_state())
+            # Likewise procurements, from before they carried it (Procurement.state).
+            Procurement.objects.update(state=agency_state())
             connection.check_constraints()
             with connection.cursor() as cursor:
                 for statement in connection.ops.sequence_reset_sql(no_style(), list(known.values())):

@@ -171,7 +171,8 @@ class ProcurementFilter(BaseFilterSet):
     agency = SlugChoiceFilter(queryset=Agency.objects.all(), label="Agency")
     vendor = SlugChoiceFilter(queryset=Vendor.objects.all())
     technology = SlugChoiceFilter(field_name="product__technologies", queryset=Technology.objects.all())
-    state = StateFilter(field_name="agency__jurisdiction__state", label="State")
+    # The procurement's own copy of its agency's state: one index in page order, not two joins (Procurement.state).
+    state = StateFilter(field_name="state", label="State")
     kind = filters.ChoiceFilter(choices=ProcurementKind.choices)
     status = filters.ChoiceFilter(choices=ProcurementStatus.choices)
     amount_min = filters.NumberFilter(

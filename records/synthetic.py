@@ -555,12 +555,12 @@ class Generator:
                 title = f"{ProcurementKind(kind).label} {i + 1} {MARK}"
                 self.procurement_rows.append((pk, agency, vendor, product, signed, title))
                 yield (
-                    pk, agency, vendor, product, kind, self.rng.choice(statuses), title, amount, "USD",
-                    signed, start, end, f"SYN-{i + 1}",
+                    pk, agency, self.agency_state[agency], vendor, product, kind, self.rng.choice(statuses), title,
+                    amount, "USD", signed, start, end, f"SYN-{i + 1}",
                 )  # fmt: skip
 
-        columns = ["id", "agency_id", "vendor_id", "product_id", "kind", "status", "title", "amount", "currency"]
-        columns += ["signed_on", "start_on", "end_on", "reference_number"]
+        columns = ["id", "agency_id", "state", "vendor_id", "product_id", "kind", "status", "title", "amount"]
+        columns += ["currency", "signed_on", "start_on", "end_on", "reference_number"]
         self.writer.write(Table.of(Procurement, columns), rows(), n, "procurements")
 
     def requests(self):

@@ -81,8 +81,10 @@ class Agency(models.Model):
         if writes_jurisdiction:
             self._saved_jurisdiction_id = self.jurisdiction_id
         if moved:
-            # Its timeline entries carry its state (TimelineEvent.state): one UPDATE, on the agency index.
+            # Its timeline entries and procurements carry its state (TimelineEvent.state, Procurement.state):
+            # one UPDATE each, on their agency indexes.
             self.timeline_events.update(state=self.jurisdiction.state)
+            self.procurements.update(state=self.jurisdiction.state)
 
     def get_absolute_url(self):
         return detail_url("agency-detail", self.slug)

@@ -1,3 +1,4 @@
+from django.apps import apps
 from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
@@ -64,8 +65,11 @@ class Jurisdiction(models.Model):
         if writes_state:
             self._saved_state = self.state
         if restated:
-            # Its agencies' timeline entries carry the state (TimelineEvent.state): one UPDATE.
+            # Its agencies' timeline entries and procurements carry the state (TimelineEvent.state,
+            # Procurement.state): one UPDATE each. Procurement by name: its module imports this one.
             TimelineEvent.objects.filter(agency__in=self.agencies.values("pk")).update(state=self.state)
+            procurements = apps.get_model("records", "Procurement").objects
+            procurements.filter(agency__in=self.agencies.values("pk")).update(state=self.state)
 
     @classmethod
     def from_db(cls, db, field_names, values, **kwargs):

@@ -4,6 +4,7 @@ from simple_history.models import HistoricalRecords
 
 from records.links import detail_url
 from records.models.agencies import Agency
+from records.models.timeline import agency_state, fill_agency_states
 from records.models.vendors import Product, Vendor
 
 
@@ -25,8 +26,36 @@ class ProcurementStatus(models.TextChoices):
     UNKNOWN = "unknown", "Unknown"
 
 
+class ProcurementQuerySet(models.QuerySet):
+    # Writes that re-point procurements at an agency also set their state (Procurement.state), unless the
+    # caller sets it.
+    def update(self, **kwargs):
+        if "state" not in kwargs and ({"agency", "agency_id"} & kwargs.keys()):
+            agency = kwargs["agency"] if "agency" in kwargs else kwargs["agency_id"]
+            kwargs["state"] = "" if agency is None else agency_state(getattr(agency, "pk", agency))
+        return super().update(**kwargs)
+
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        fill_agency_states(objs)
+        return super().bulk_create(objs, *args, **kwargs)
+
+    def bulk_update(self, objs, fields, *args, **kwargs):
+        if "state" not in fields and {"agency", "agency_id"} & set(fields):
+            objs, fields = list(objs), [*fields, "state"]
+            fill_agency_states(objs)
+        return super().bulk_update(objs, fields, *args, **kwargs)
+
+
 class Procurement(models.Model):
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="procurements")
+    # The agency's state, copied here so that the list filtered by state walks one index in page order (or
+    # the vendor's) and stops at a page: through the agency and jurisdiction joins,
+    # /procurements/?state=CT&vendor=X&amount_min=1000 read every agency of the state and each one's
+    # procurements, 11 ms at national scale (100,000 procurements, 18,000 agencies) and growing with the
+    # state's agencies. save() sets it; Agency and Jurisdiction saves, the queryset's writes, merges, the
+    # synthetic generator and archive restores keep it in step.
+    state = models.CharField(max_length=2, blank=True, default="", editable=False)
     vendor = models.ForeignKey(Vendor, on_delete=models.PROTECT, related_name="procurements")
     product = models.ForeignKey(Product, null=True, blank=True, on_delete=models.PROTECT, related_name="procurements")
     kind = models.CharField(max_length=20, choices=ProcurementKind.choices)
@@ -43,12 +72,15 @@ class Procurement(models.Model):
     documents = models.ManyToManyField("records.Document", blank=True, related_name="procurements")
     history = HistoricalRecords()
 
+    objects = ProcurementQuerySet.as_manager()
+
     class Meta:
         ordering = ["-signed_on", "-id"]
-        # The procurement list is paged by id; filtered by vendor or agency it walks these, not every row.
+        # The procurement list is paged by id; filtered by vendor, agency or state it walks these, not every row.
         indexes = [
             models.Index(fields=["vendor", "id"], name="procurement_vendor_id"),
             models.Index(fields=["agency", "id"], name="procurement_agency_id"),
+            models.Index(fields=["state", "id"], name="procurement_state_id"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -64,5 +96,24 @@ class Procurement(models.Model):
     def __str__(self):
         return self.title
 
+    def save(self, **kwargs):
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or {"agency", "agency_id"} & set(update_fields):
+            self.state = self._agency_state()
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "state"}
+        super().save(**kwargs)
+
     def get_absolute_url(self):
         return detail_url("procurement-detail", self.pk)
+
+    def _agency_state(self) -> str:
+        if self.agency_id is None:
+            return ""
+        if Procurement.agency.is_cached(self):
+            # Through the agency, whose jurisdiction stays cached for the timeline entry made next
+            # (services/timeline.py procurement_record): at most one query either way.
+            return self.agency.jurisdiction.state
+        return (
+            Agency._base_manager.filter(pk=self.agency_id).values_list("jurisdiction__state", flat=True).first() or ""
+        )

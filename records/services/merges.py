@@ -87,6 +87,8 @@ def agency_merge(*, keep: Agency, remove: Agency, user=None) -> MergeRecord:
     # The entries moved over carry their agency's state (TimelineEvent.state); a duplicate filed under
     # another state brings entries that must take the kept agency's.
     keep.timeline_events.exclude(state=keep.state).update(state=keep.state)
+    # So do its procurements (Procurement.state).
+    keep.procurements.exclude(state=keep.state).update(state=keep.state)
 
     names = {keep.name, *keep.aliases.values_list("name", flat=True)}
     old_names = [*remove.aliases.values_list("name", flat=True), remove.name]
