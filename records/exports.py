@@ -226,21 +226,25 @@ def _source_cells(sources, document_url: Callable) -> dict[int, str]:
     return {event: _cell("; ".join(items)) for event, items in texts.items()}
 
 
-def _event_csv_rows(events, links: Links) -> Iterator[str]:
-    ids = events.order_by().values("pk")
+def _event_related_cells(ids: list[int], links: Links) -> tuple[dict, dict, dict]:
+    """The vendors, technologies and sources cells of these entries: one query each."""
     vendors = _tag_cells(
-        TimelineEvent.vendors.through.objects.filter(timelineevent__in=ids)
+        TimelineEvent.vendors.through.objects.filter(timelineevent_id__in=ids)
         .order_by("vendor__name", "vendor_id")
         .values_list("timelineevent_id", "vendor__name", "vendor__slug"),
         links.detail("vendor-detail"),
     )
     technologies = _tag_cells(
-        TimelineEvent.technologies.through.objects.filter(timelineevent__in=ids)
+        TimelineEvent.technologies.through.objects.filter(timelineevent_id__in=ids)
         .order_by("technology__name", "technology_id")
         .values_list("timelineevent_id", "technology__name", "technology__slug"),
         links.detail("technology-detail"),
     )
-    sources = _source_cells(EventSource.objects.filter(event__in=ids), links.detail("document-detail"))
+    sources = _source_cells(EventSource.objects.filter(event_id__in=ids), links.detail("document-detail"))
+    return vendors, technologies, sources
+
+
+def _event_csv_rows(events, links: Links) -> Iterator[str]:
     event_url, agency_url = links.detail("event-detail"), links.detail("agency-detail")
     # An entry's URL differs from another's by digits only: if one is a plain cell, all are.
     url_cell = event_url if _cell(event_url(1)) == event_url(1) else lambda pk: _cell(event_url(pk))
@@ -252,9 +256,15 @@ def _event_csv_rows(events, links: Links) -> Iterator[str]:
         "pk", "date", "date_precision", "kind", "title", "summary", "is_illustrative",
         "agency__name", "agency__slug", "agency__jurisdiction__state",
     )  # fmt: skip
-    for pk, date, precision, kind, title, summary, illustrative, agency, slug, state in rows.iterator(
-        chunk_size=FETCH_CHUNK
-    ):
+    # The related rows come per batch of entries, so memory follows the batch, not the export (a national
+    # export has a million entries), and a slow filter runs once, not once per relation.
+    for batch in batched(rows.iterator(chunk_size=FETCH_CHUNK), FETCH_CHUNK):
+        vendors, technologies, sources = _event_related_cells([row[0] for row in batch], links)
+        yield from _event_lines(batch, vendors, technologies, sources, url_cell, agency_url, dates, kinds, agencies)
+
+
+def _event_lines(batch, vendors, technologies, sources, url_cell, agency_url, dates, kinds, agencies):
+    for pk, date, precision, kind, title, summary, illustrative, agency, slug, state in batch:
         if (when := dates.get((date, precision))) is None:
             when = dates[date, precision] = ",".join(map(_cell, (_date(date), precision, format_date(date, precision))))
         if (kind_cell := kinds.get(kind)) is None:

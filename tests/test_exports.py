@@ -417,3 +417,18 @@ def test_csv_queries_are_as_many_whatever_the_rows(client, awkward):
     for url in CSV_QUERIES:
         assert large[url][1] > small[url][1], (url, "more rows")
     assert {url: n for url, (n, _) in small.items()} == {url: n for url, (n, _) in large.items()} == CSV_QUERIES
+
+
+def test_a_long_timeline_export_is_written_batch_by_batch_with_the_same_bytes(client, awkward, monkeypatch):
+    """Related rows are fetched per batch of entries (memory follows the batch, not the export): with batches
+    of 2 entries the file is byte for byte the one-batch file, and costs 3 more queries per extra batch."""
+    grow(3)
+    url = "/timeline/?format=csv"
+    whole = body(client.get(url))
+    entries = whole.count(b"\r\n") - 1
+    monkeypatch.setattr(exports, "FETCH_CHUNK", 2)
+    with CaptureQueriesContext(connection) as queries:
+        batched_body = body(client.get(url))
+    assert batched_body == whole
+    batches = -(-entries // 2)
+    assert len(queries) == 1 + 3 * batches
