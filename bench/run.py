@@ -437,7 +437,7 @@ def peer_comparison(iterations: int) -> dict:
         finally:
             datasette.terminate()
             datasette.wait(timeout=30)
-        with gunicorn(app_url, workers=1) as app_port:
+        with gunicorn(app_url, RENDERED, workers=1) as app_port:
             ours = {
                 "html": http_latency(app_port, f"/timeline/?{ours_query}", iterations),
                 "json": http_latency(app_port, f"/timeline/?{ours_query}&format=json", iterations),

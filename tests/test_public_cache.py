@@ -155,3 +155,20 @@ def test_the_token_moves_once_a_transaction_commits_and_not_after_a_rollback(age
         TimelineEvent.objects.filter(agency=agency).update(title="Never seen")
         raise RuntimeError("rolled back")
     assert ContentVersion.current() == committed
+
+
+def test_every_public_list_and_detail_page_is_kept(settings, agency):
+    from records.models import Document, Procurement, TimelineEvent
+
+    settings.PUBLIC_PAGE_CACHE_SECONDS = 60
+    factories.procurement(agency, factories.vendor("Kept Vendor"), amount=100)
+    factories.records_request(agency, subject="Kept request")
+    factories.document(agency, title="Kept document")
+    urls = [
+        "/", "/timeline/", "/agencies/", "/vendors/", "/technologies/", "/procurements/", "/requests/",
+        "/documents/", agency.get_absolute_url(), "/vendors/axon/", Procurement.objects.get().get_absolute_url(),
+        Document.objects.get().get_absolute_url(), TimelineEvent.objects.first().get_absolute_url(),
+    ]  # fmt: skip
+    for url in urls:
+        assert Client().get(url).context is not None, url
+        assert Client().get(url).context is None, f"{url} is rendered again"

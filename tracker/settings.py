@@ -184,8 +184,8 @@ TRUSTED_PROXY_HEADER = os.environ.get("TRUSTED_PROXY_HEADER", "")
 
 # Page size of every list and timeline; the JSON and CSV exports stream past it.
 PAGE_SIZE = env_int("PAGE_SIZE", default=50)
-# Seconds the public's view of aggregates (counts, facets, charts, side lists) and of whole pages (timelines,
-# lists, agency, vendor and technology pages) is kept in the cache (records/public_cache.py); 0 computes
+# Seconds the public's view of aggregates (counts, facets, charts, side lists) and of whole pages (every public
+# page but search, CSV exports and downloads) is kept in the cache (records/public_cache.py); 0 computes
 # them on every request. Any write to the records makes kept values unreachable at once (a content token
 # in the database keys them), so these only bound how long an unchanged page stays in memory.
 # Staff always see everything live.

@@ -478,6 +478,7 @@ def technology_detail(request, slug):
 
 
 @require_safe
+@public_page_cache
 def procurement_list(request):
     spec = ListSpec(
         filterset_class=filters.ProcurementFilter,
@@ -492,6 +493,7 @@ def procurement_list(request):
 
 
 @require_safe
+@public_page_cache
 def procurement_detail(request, pk):
     procurement = get_object_or_404(
         Procurement.objects.select_related("agency__jurisdiction", "vendor", "product"), pk=pk
@@ -501,6 +503,7 @@ def procurement_detail(request, pk):
 
 
 @require_safe
+@public_page_cache
 def request_list(request):
     spec = ListSpec(
         filterset_class=filters.RequestFilter,
@@ -515,6 +518,7 @@ def request_list(request):
 
 
 @require_safe
+@public_page_cache
 def request_detail(request, pk):
     records_request = get_object_or_404(
         RecordsRequest.objects.visible_to(request.user).select_related("agency__jurisdiction__parent"), pk=pk
@@ -529,6 +533,7 @@ def request_detail(request, pk):
 
 
 @require_safe
+@public_page_cache
 def document_list(request):
     spec = ListSpec(
         filterset_class=filters.DocumentFilter,
@@ -543,6 +548,7 @@ def document_list(request):
 
 
 @require_safe
+@public_page_cache
 def document_detail(request, pk):
     document = get_object_or_404(Document.objects.visible_to(request.user).with_relations(), pk=pk)
     query = search.parse_query(request.GET.get("q"))
@@ -586,6 +592,7 @@ def _attachment_header(filename: str) -> str:
 
 
 @require_safe
+@public_page_cache
 def event_detail(request, pk):
     event = get_object_or_404(TimelineEvent.objects.visible_to(request.user).for_display(request.user), pk=pk)
     return render(request, "records/event_detail.html", {"event": event})
