@@ -26,6 +26,7 @@ from records.models import (
 )
 from records.models.documents import DocumentKind
 from records.models.requests import TERMINAL_STATUSES
+from records.public_cache import keeps_aggregates_for, public_cached
 from records.states import STATE_CHOICES
 
 MAX_TEXT = 200
@@ -150,6 +151,21 @@ class AgencyFilter(BaseFilterSet):
         if state := self.form.cleaned_data.get("state"):
             # The agencies are of one state: only that state's entries need reading, not the country's.
             events = events.filter(state=state)
+            if self.request is not None and keeps_aggregates_for(self.request):
+                # As a subquery, PostgreSQL probes every agency of the state for such an entry (360 agencies,
+                # about 5,000 index probes, 45 ms in Connecticut at national size, growing with the state). The
+                # public gets the state's few hundred agency ids kept with the other aggregates instead.
+                agency_ids = public_cached(
+                    self.request,
+                    f"agencies-with:{name}:{value.pk}:{state}",
+                    lambda: list(
+                        events.filter(agency__isnull=False)
+                        .order_by("agency_id")
+                        .values_list("agency_id", flat=True)
+                        .distinct()
+                    ),
+                )
+                return queryset.filter(pk__in=agency_ids)
         return queryset.filter(pk__in=events.values("agency_id"))
 
 

@@ -32,11 +32,16 @@ def content_token(request) -> int:
     return token
 
 
+def keeps_aggregates_for(request) -> bool:
+    """Whether public_cached() keeps values for this reader (the public, when PUBLIC_CACHE_SECONDS is set)."""
+    return settings.PUBLIC_CACHE_SECONDS > 0 and not can_see_everything(request.user)
+
+
 def public_cached[T](request, key: str, compute: Callable[[], T]) -> T:
     """compute(), kept for PUBLIC_CACHE_SECONDS when the reader is the public; `key` names the page's part
     and every parameter the value depends on."""
     seconds = settings.PUBLIC_CACHE_SECONDS
-    if seconds <= 0 or can_see_everything(request.user):
+    if not keeps_aggregates_for(request):
         return compute()
     digest = hashlib.sha256(key.encode()).hexdigest()[:32]
     full_key = f"public:{timezone.localdate().isoformat()}:{content_token(request)}:{digest}"

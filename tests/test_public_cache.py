@@ -172,3 +172,25 @@ def test_every_public_list_and_detail_page_is_kept(settings, agency):
     for url in urls:
         assert Client().get(url).context is not None, url
         assert Client().get(url).context is None, f"{url} is rendered again"
+
+
+def test_agencies_by_state_and_technology_come_from_kept_ids_for_the_public(settings, agency):
+    """The public's /agencies/?state=…&technology=… reads the state's agency ids from the aggregates, and
+    answers as the live subquery does, for the public and for staff, before and after a change."""
+    settings.PUBLIC_CACHE_SECONDS = 60
+    drones = factories.technology("drones")
+    other = factories.agency("Other Police Department")  # same state (OR), no drone entry yet
+    factories.agency("Far Police Department", code="WA")
+    url = "/agencies/?state=OR&technology=drones"
+
+    def names(client):
+        return [row.name for row in client.get(url).context["page"].items]
+
+    assert names(Client()) == names(staff_client()) == []
+    factories.event(agency, title="Drone bought", technologies=[drones])
+    assert names(Client()) == names(staff_client()) == ["Springfield Police Department"]
+    factories.event(other, title="Drone bought too", technologies=[drones])
+    assert names(Client()) == names(staff_client()) == ["Other Police Department", "Springfield Police Department"]
+    with CaptureQueriesContext(connection) as kept:
+        Client().get(url)
+    assert not any("records_timelineevent_technologies" in query["sql"] for query in kept.captured_queries)
