@@ -29,16 +29,20 @@ def bump(connection) -> None:
 
 
 def bump_on_commit(connection) -> None:
-    """Move the token on when the current transaction commits (at once outside one), once per transaction."""
+    """Move the token on when the current transaction commits (at once outside one), once per commit."""
     if not connection.in_atomic_block:
         bump(connection)
         return
-    callback = getattr(connection, "_records_bump", None)
-    if callback is None:
-        callback = connection._records_bump = functools.partial(bump, connection)
-    # Django drops the callbacks of a savepoint that rolls back, so look rather than remember.
-    if not any(entry[1] is callback for entry in connection.run_on_commit):
-        connection.on_commit(callback)
+    # Every write asks (Django drops the callbacks of a savepoint that rolls back, so an earlier request may be
+    # gone); the first callback to run at commit moves the token and the others find nothing left to do.
+    connection._records_bump_pending = True
+    connection.on_commit(functools.partial(_bump_if_pending, connection))
+
+
+def _bump_if_pending(connection) -> None:
+    if getattr(connection, "_records_bump_pending", False):
+        connection._records_bump_pending = False
+        bump(connection)
 
 
 # While migrations run, the token's table may not exist yet; post_migrate moves the token on once after.
