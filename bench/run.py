@@ -141,9 +141,8 @@ def manage(args: list[str], url: str, **kwargs) -> subprocess.CompletedProcess:
     return subprocess.run([PYTHON, str(ROOT / "manage.py"), *args], env=env, cwd=ROOT, check=True, **kwargs)
 
 
-def synthetic_agencies(url: str) -> int | None:
-    """How many synthetic agencies the database holds, or None when it cannot be read (missing, unmigrated)."""
-    code = "from records.models import Agency; print(Agency.objects.filter(slug__startswith='synthetic-').count())"
+def shell_output(url: str, code: str) -> str | None:
+    """What `code` prints, run by `manage.py shell` against the database at `url`; None when it fails."""
     result = subprocess.run(
         [PYTHON, str(ROOT / "manage.py"), "shell", "-v", "0", "-c", code],
         env=dict(os.environ, DATABASE_URL=url),
@@ -151,7 +150,14 @@ def synthetic_agencies(url: str) -> int | None:
         capture_output=True,
         text=True,
     )
-    return int(result.stdout.strip()) if result.returncode == 0 and result.stdout.strip().isdigit() else None
+    return (result.stdout.strip() or None) if result.returncode == 0 else None
+
+
+def synthetic_agencies(url: str) -> int | None:
+    """How many synthetic agencies the database holds, or None when it cannot be read (missing, unmigrated)."""
+    code = "from records.models import Agency; print(Agency.objects.filter(slug__startswith='synthetic-').count())"
+    output = shell_output(url, code)
+    return int(output) if output and output.isdigit() else None
 
 
 def prepare(base_url: str, scale: float, reuse: bool) -> dict:
@@ -184,14 +190,7 @@ def database_size(url: str) -> str | None:
         "    c.execute('SELECT pg_size_pretty(pg_database_size(current_database()))')\n"
         "    print(c.fetchone()[0])"
     )
-    result = subprocess.run(
-        [PYTHON, str(ROOT / "manage.py"), "shell", "-v", "0", "-c", code],
-        env=dict(os.environ, DATABASE_URL=url),
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-    )
-    return result.stdout.strip() or None
+    return shell_output(url, code)
 
 
 # 1. In-process measurements (a child process per database, with the bench settings)

@@ -33,7 +33,7 @@ from django.db import DatabaseError, IntegrityError, connection, models, transac
 from django.utils import timezone
 
 from records.models import ContentVersion, Jurisdiction, Level, Procurement, Technology, TimelineEvent
-from records.models.timeline import agency_state
+from records.models.agency_state import agency_state
 
 FORMAT = "surveillance-tracker-archive"
 VERSION = 1

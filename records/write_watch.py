@@ -66,7 +66,8 @@ def _resume(sender, using, **kwargs):
     global _migrating
     _migrating = False
     connection = connections[using]
-    if _TOKEN_TABLE in connection.introspection.table_names():
+    # post_migrate is sent once per app; the records app's signal is the one that says its tables exist.
+    if sender.label == "records" and _TOKEN_TABLE in connection.introspection.table_names():
         bump(connection)
 
 

@@ -5,7 +5,7 @@ from records.links import detail_url
 from records.models.agencies import Agency
 from records.models.requests import Correspondence, RecordsRequest
 from records.models.timeline import DatePrecision
-from records.models.visibility import VisibilityFields, VisibleQuerySet, can_see_everything, embargo_constraint
+from records.models.visibility import VisibilityFields, VisibleQuerySet, embargo_constraint
 
 
 class ExtractionStatus(models.TextChoices):
@@ -35,13 +35,7 @@ class DocumentQuerySet(VisibleQuerySet):
     def with_request_shown_to(self, user):
         """`request_shown`: whether `user` may see the request a document was released under. A public
         document can come from a request that is still private or embargoed; its subject stays hidden."""
-        if can_see_everything(user):
-            return self.annotate(request_shown=models.Value(True, output_field=models.BooleanField()))
-        return self.annotate(
-            request_shown=models.ExpressionWrapper(
-                VisibleQuerySet.public_q(prefix="request__"), output_field=models.BooleanField()
-            )
-        )
+        return self.annotate(request_shown=self.shown_to(user, "request__"))
 
 
 class Document(VisibilityFields):

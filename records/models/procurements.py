@@ -4,7 +4,7 @@ from simple_history.models import HistoricalRecords
 
 from records.links import detail_url
 from records.models.agencies import Agency
-from records.models.timeline import agency_state, fill_agency_states
+from records.models.agency_state import AgencyStateModel, AgencyStateQuerySet
 from records.models.vendors import Product, Vendor
 
 
@@ -26,28 +26,7 @@ class ProcurementStatus(models.TextChoices):
     UNKNOWN = "unknown", "Unknown"
 
 
-class ProcurementQuerySet(models.QuerySet):
-    # Writes that re-point procurements at an agency also set their state (Procurement.state), unless the
-    # caller sets it.
-    def update(self, **kwargs):
-        if "state" not in kwargs and ({"agency", "agency_id"} & kwargs.keys()):
-            agency = kwargs["agency"] if "agency" in kwargs else kwargs["agency_id"]
-            kwargs["state"] = "" if agency is None else agency_state(getattr(agency, "pk", agency))
-        return super().update(**kwargs)
-
-    def bulk_create(self, objs, *args, **kwargs):
-        objs = list(objs)
-        fill_agency_states(objs)
-        return super().bulk_create(objs, *args, **kwargs)
-
-    def bulk_update(self, objs, fields, *args, **kwargs):
-        if "state" not in fields and {"agency", "agency_id"} & set(fields):
-            objs, fields = list(objs), [*fields, "state"]
-            fill_agency_states(objs)
-        return super().bulk_update(objs, fields, *args, **kwargs)
-
-
-class Procurement(models.Model):
+class Procurement(AgencyStateModel, models.Model):
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="procurements")
     # The agency's state, copied here so that the list filtered by state walks one index in page order (or
     # the vendor's) and stops at a page: through the agency and jurisdiction joins,
@@ -72,7 +51,7 @@ class Procurement(models.Model):
     documents = models.ManyToManyField("records.Document", blank=True, related_name="procurements")
     history = HistoricalRecords()
 
-    objects = ProcurementQuerySet.as_manager()
+    objects = AgencyStateQuerySet.as_manager()
 
     class Meta:
         ordering = ["-signed_on", "-id"]
@@ -96,24 +75,5 @@ class Procurement(models.Model):
     def __str__(self):
         return self.title
 
-    def save(self, **kwargs):
-        update_fields = kwargs.get("update_fields")
-        if update_fields is None or {"agency", "agency_id"} & set(update_fields):
-            self.state = self._agency_state()
-            if update_fields is not None:
-                kwargs["update_fields"] = {*update_fields, "state"}
-        super().save(**kwargs)
-
     def get_absolute_url(self):
         return detail_url("procurement-detail", self.pk)
-
-    def _agency_state(self) -> str:
-        if self.agency_id is None:
-            return ""
-        if Procurement.agency.is_cached(self):
-            # Through the agency, whose jurisdiction stays cached for the timeline entry made next
-            # (services/timeline.py procurement_record): at most one query either way.
-            return self.agency.jurisdiction.state
-        return (
-            Agency._base_manager.filter(pk=self.agency_id).values_list("jurisdiction__state", flat=True).first() or ""
-        )

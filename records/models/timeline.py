@@ -1,12 +1,12 @@
 import datetime
 
 from django.db import models
-from django.db.models import OuterRef, Q, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from records.links import detail_url
-from records.models.visibility import VisibilityFields, VisibleQuerySet, can_see_everything, embargo_constraint
+from records.models.agency_state import AgencyStateModel, AgencyStateQuerySet
+from records.models.visibility import VisibilityFields, VisibleQuerySet, embargo_constraint
 
 DOCUMENT_NOT_PUBLIC = "A document not yet public"
 
@@ -50,22 +50,17 @@ class EventKind(models.TextChoices):
     OTHER = "other", "Other"
 
 
-def _shown_to(user, prefix: str):
-    """Whether `user` may see the record at `prefix` (a nullable relation); False when there is none."""
-    if can_see_everything(user):
-        return models.Value(True, output_field=models.BooleanField())
-    return models.ExpressionWrapper(VisibleQuerySet.public_q(prefix=prefix), output_field=models.BooleanField())
-
-
-class TimelineEventQuerySet(VisibleQuerySet):
+class TimelineEventQuerySet(AgencyStateQuerySet, VisibleQuerySet):
     def for_display(self, user):
         """Entries as timelines show them to `user`, with what they link to. A public entry may cite a document,
         or come from a records request, that is not public (yet): `document_shown` and `records_request_shown`
         say whether this reader may see those, so their titles never reach the public."""
-        sources = EventSource.objects.select_related("document").annotate(document_shown=_shown_to(user, "document__"))
+        sources = EventSource.objects.select_related("document").annotate(
+            document_shown=self.shown_to(user, "document__")
+        )
         return (
             self.select_related("agency__jurisdiction", "procurement", "records_request")
-            .annotate(records_request_shown=_shown_to(user, "records_request__"))
+            .annotate(records_request_shown=self.shown_to(user, "records_request__"))
             .prefetch_related(
                 # As plain lists (to_attr): Django's default prefetch builds a manager and a queryset per entry
                 # and relation, 150 of each for a page of 50 (about a quarter of the page's time).
@@ -76,44 +71,8 @@ class TimelineEventQuerySet(VisibleQuerySet):
             .order_by("-date", "-id")
         )
 
-    # Writes that re-point entries at an agency also set their state (TimelineEvent.state), unless the
-    # caller sets it.
-    def update(self, **kwargs):
-        if "state" not in kwargs and ({"agency", "agency_id"} & kwargs.keys()):
-            agency = kwargs["agency"] if "agency" in kwargs else kwargs["agency_id"]
-            kwargs["state"] = "" if agency is None else agency_state(getattr(agency, "pk", agency))
-        return super().update(**kwargs)
 
-    def bulk_create(self, objs, *args, **kwargs):
-        objs = list(objs)
-        fill_agency_states(objs)
-        return super().bulk_create(objs, *args, **kwargs)
-
-    def bulk_update(self, objs, fields, *args, **kwargs):
-        if "state" not in fields and {"agency", "agency_id"} & set(fields):
-            objs, fields = list(objs), [*fields, "state"]
-            fill_agency_states(objs)
-        return super().bulk_update(objs, fields, *args, **kwargs)
-
-
-def agency_state(agency_id=None) -> Coalesce:
-    """The state of an agency as an SQL expression ('' for none): by default that of the row's own agency,
-    for `events.update(state=agency_state())` (and procurements', which carry it too)."""
-    agencies = TimelineEvent._meta.get_field("agency").related_model._base_manager
-    agency = OuterRef("agency_id") if agency_id is None else agency_id
-    return Coalesce(Subquery(agencies.filter(pk=agency).values("jurisdiction__state")[:1]), Value(""))
-
-
-def fill_agency_states(rows: list) -> None:
-    """Set each unsaved row's state from its agency (entries, procurements), with one query for them all."""
-    agencies = TimelineEvent._meta.get_field("agency").related_model._base_manager
-    ids = {row.agency_id for row in rows if row.agency_id is not None}
-    states = dict(agencies.filter(pk__in=ids).values_list("pk", "jurisdiction__state")) if ids else {}
-    for row in rows:
-        row.state = states.get(row.agency_id, "")
-
-
-class TimelineEvent(VisibilityFields):
+class TimelineEvent(AgencyStateModel, VisibilityFields):
     """Every dated fact is one row here, so any timeline is one indexed query."""
 
     date = models.DateField(help_text="For month or year precision, the first day of the period.")
@@ -164,22 +123,6 @@ class TimelineEvent(VisibilityFields):
 
     def __str__(self):
         return f"{self.display_date}: {self.title}"
-
-    def save(self, **kwargs):
-        update_fields = kwargs.get("update_fields")
-        if update_fields is None or {"agency", "agency_id"} & set(update_fields):
-            self.state = self._agency_state()
-            if update_fields is not None:
-                kwargs["update_fields"] = {*update_fields, "state"}
-        super().save(**kwargs)
-
-    def _agency_state(self) -> str:
-        if self.agency_id is None:
-            return ""
-        if TimelineEvent.agency.is_cached(self) and type(self.agency).jurisdiction.is_cached(self.agency):
-            return self.agency.jurisdiction.state
-        agencies = TimelineEvent._meta.get_field("agency").related_model._base_manager
-        return agencies.filter(pk=self.agency_id).values_list("jurisdiction__state", flat=True).first() or ""
 
     def get_absolute_url(self):
         return detail_url("event-detail", self.pk)

@@ -33,6 +33,14 @@ class VisibleQuerySet(models.QuerySet):
             **{f"{prefix}visibility": Visibility.EMBARGOED, f"{prefix}embargo_until__lte": today}
         )
 
+    @classmethod
+    def shown_to(cls, user, prefix: str) -> models.Expression:
+        """Whether `user` may see the record at `prefix` (a nullable relation, e.g. "request__"), as an
+        expression to annotate: a public record may link to one that is not public (yet)."""
+        if can_see_everything(user):
+            return models.Value(True, output_field=models.BooleanField())
+        return models.ExpressionWrapper(cls.public_q(prefix=prefix), output_field=models.BooleanField())
+
 
 class VisibilityFields(models.Model):
     visibility = models.CharField(max_length=10, choices=Visibility.choices, default=Visibility.PUBLIC)

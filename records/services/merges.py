@@ -10,7 +10,7 @@ many-to-many links) are merged rather than moved, so that nothing collides.
 from django.db import transaction
 from django.db.models import Model
 
-from records.models import Agency, AgencyAlias, DocumentMention, MergeRecord, Product, Vendor, VendorAlias
+from records.models import Agency, AgencyAlias, MergeRecord, Product, Vendor, VendorAlias
 
 # Fields a kept record takes from its duplicate when it has none of its own.
 AGENCY_BLANKS = ("website", "description", "latitude", "longitude")
@@ -130,14 +130,7 @@ def vendor_merge(*, keep: Vendor, remove: Vendor, user=None) -> MergeRecord:
     mentions = list(remove.document_mentions.all())
     kept_mentions = {m.document_id: m for m in keep.document_mentions.all()}
     for mention in mentions:
-        twin = kept_mentions.get(mention.document_id)
-        if twin is None:
-            mention.vendor = keep
-            mention.save(update_fields=["vendor"])
-        else:
-            twin.pages = sorted(set(twin.pages) | set(mention.pages))
-            twin.save(update_fields=["pages"])
-            mention.delete()
+        _move_mention(mention, kept_mentions.get(mention.document_id), vendor=keep)
     if mentions:
         moved["document_mentions"] = len(mentions)
     moved |= _move_references(remove, keep, handled={"aliases", "products", "document_mentions"})
@@ -153,17 +146,24 @@ def vendor_merge(*, keep: Vendor, remove: Vendor, user=None) -> MergeRecord:
     return record
 
 
+def _move_mention(mention, twin, **owner):
+    """Point a mention at the kept vendor or product (`owner`), or fold its pages into the kept one's mention
+    of the same document (`twin`) and delete it."""
+    if twin is None:
+        for field, value in owner.items():
+            setattr(mention, field, value)
+        mention.save(update_fields=list(owner))
+    else:
+        twin.pages = sorted(set(twin.pages) | set(mention.pages))
+        twin.save(update_fields=["pages"])
+        mention.delete()
+
+
 def _product_merge(*, keep: Product, remove: Product):
     """Two vendors' products of one name are one product once the vendors are one."""
     keep.technologies.add(*remove.technologies.all())
+    kept_mentions = {m.document_id: m for m in keep.document_mentions.all()}
     for mention in remove.document_mentions.all():
-        twin = DocumentMention.objects.filter(document_id=mention.document_id, product=keep).first()
-        if twin is None:
-            mention.product = keep
-            mention.save(update_fields=["product"])
-        else:
-            twin.pages = sorted(set(twin.pages) | set(mention.pages))
-            twin.save(update_fields=["pages"])
-            mention.delete()
+        _move_mention(mention, kept_mentions.get(mention.document_id), product=keep)
     _move_references(remove, keep, handled={"document_mentions"})
     remove.delete()
