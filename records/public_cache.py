@@ -14,8 +14,9 @@ import hashlib
 from collections.abc import Callable
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.db import router
+from django.http import HttpResponse
 from django.utils import timezone
 
 from records.models.content import ContentVersion
@@ -55,10 +56,11 @@ def public_cached[T](request, key: str, compute: Callable[[], T]) -> T:
 def public_page_cache(view):
     """Serve the public (signed-out readers) a whole page kept for PUBLIC_PAGE_CACHE_SECONDS.
 
-    Only successful, non-streaming answers to GET and HEAD without cookies are kept, keyed by scheme,
-    host, path and query string, today's date and the content token; signed-in readers, CSV downloads
-    (streamed) and every other method always reach the view. Middleware still runs on a kept page, so
-    its security headers are fresh.
+    Only successful answers to GET and HEAD without cookies are kept, keyed by scheme, host, path and query
+    string, today's date and the content token; signed-in readers and every other method always reach the
+    view. A CSV export streams, so it is kept once it has been sent whole, if it is at most
+    PUBLIC_EXPORT_CACHE_BYTES, in a cache of its own. Middleware still runs on a kept page, so its security
+    headers are fresh.
     """
 
     @functools.wraps(view)
@@ -69,11 +71,43 @@ def public_page_cache(view):
         address = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
         digest = hashlib.sha256(address.encode()).hexdigest()[:32]
         key = f"public-page:{timezone.localdate().isoformat()}:{content_token(request)}:{digest}"
-        response = cache.get(key)
+        export = request.GET.get("format") == "csv"
+        store = caches["exports"] if export else cache
+        response = store.get(key)
         if response is None:
             response = view(request, *args, **kwargs)
-            if response.status_code == 200 and not response.streaming and not response.cookies:
-                cache.set(key, response, seconds)
+            if response.status_code == 200 and not response.cookies:
+                if not response.streaming:
+                    store.set(key, response, seconds)
+                elif export:
+                    keep = functools.partial(store.set, key, timeout=seconds)
+                    response.streaming_content = _kept_once_sent(response, keep, settings.PUBLIC_EXPORT_CACHE_BYTES)
         return response
 
     return wrapped
+
+
+def _kept_once_sent(response, keep: Callable, limit: int):
+    """The streamed body of `response`, passed on chunk by chunk; once all of it has been sent, if it is at most
+    `limit` bytes, keep(an ordinary response with the same body and headers). A download the client
+    abandons halfway is not kept."""
+    body = response.streaming_content  # read now: the caller replaces it with what this returns
+    headers = dict(response.headers)  # as the view made them, before middleware adds its own
+
+    def passed_on():
+        chunks, size = [], 0
+        for chunk in body:
+            if chunks is not None:
+                size += len(chunk)
+                if size <= limit:
+                    chunks.append(chunk)
+                else:
+                    chunks = None
+            yield chunk
+        if chunks is not None:
+            kept = HttpResponse(b"".join(chunks))
+            for name, value in headers.items():
+                kept.headers[name] = value
+            keep(kept)
+
+    return passed_on()

@@ -16,6 +16,7 @@ def fast_password_hashing(settings):
 @pytest.fixture(autouse=True)
 def fresh_cache():
     # Rate-limit counters and cached fragments live in the cache; each test starts with none.
-    from django.core.cache import cache
+    from django.core.cache import caches
 
-    cache.clear()
+    for each in caches.all():
+        each.clear()

@@ -293,9 +293,11 @@ def test_timeline_csv_related_columns(client, awkward):
     assert both["agency_url"] == f"http://testserver{awkward['agencies']['county'].get_absolute_url()}"
     assert both["state"] == "OR"
     public_doc = f"http://testserver/documents/{EventSource.objects.get(label='=Label, with comma').document_id}/"
-    assert both["sources"] == (
-        "{'label': 'Example source', 'url': 'https://example.org/source', 'document': None, 'page': None}; "
-        f"{{'label': '=Label, with comma', 'url': None, 'document': '{public_doc}#page-3', 'page': 3}}"
+    # One column per part of a source; the n-th item of each is the n-th source's.
+    assert (both["sources"], both["sources_url"], both["sources_document"]) == (
+        "Example source; =Label, with comma",
+        "https://example.org/source; ",
+        f"; {public_doc}#page-3",
     )
     assert (one["vendors"], one["technologies"], one["technologies_url"]) == (
         "'\tTabbed Vendor",
@@ -309,13 +311,30 @@ def test_timeline_csv_related_columns(client, awkward):
         "True",
     )
     assert (none["agency"], none["agency_url"], none["state"], none["vendors"], none["vendors_url"]) == ("",) * 5
-    assert (none["technologies"], none["technologies_url"], none["sources"]) == ("", "", "")
+    assert (none["technologies"], none["technologies_url"], none["sources"], none["sources_document"]) == ("",) * 4
     assert none["display_date"] == "2020"
     assert cited["vendors"] == '\'@Alpha "One", Inc.'
-    # A source citing a document gives the document's URL and page, nothing else of it.
+    # A source citing a document gives the document's URL and page, nothing else of it, and nothing at all of a
+    # document the reader may not see (after the factory's own source, one cites a private document).
+    assert (cited["sources"], cited["sources_url"], cited["sources_document"]) == (
+        "Example source; ; ",
+        "https://example.org/source; ; ",
+        f"; ; {public_doc}",
+    )
     private_doc = f"http://testserver/documents/{awkward['private_doc'].pk}/"
-    assert f"'document': '{private_doc}#page-2', 'page': 2" in cited["sources"]
-    assert f"'document': '{public_doc}', 'page': None" in cited["sources"]
+    staff_rows = {row["url"]: row for row in read_csv(staff_client(client).get("/timeline/?format=csv"))}
+    assert staff_rows[url(events["cited"].pk)]["sources_document"] == f"; {private_doc}#page-2; {public_doc}"
+
+
+def test_timeline_json_gives_no_trace_of_a_cited_document_the_reader_may_not_see(client, awkward):
+    private_doc = f"http://testserver/documents/{awkward['private_doc'].pk}/#page-2"
+
+    def cited_sources(reader):
+        results = reader.get("/timeline/?format=json&q=Cited").json()["results"]
+        return [(source["document"], source["page"]) for source in results[0]["sources"]]
+
+    assert cited_sources(client)[1] == (None, None)
+    assert cited_sources(staff_client(client))[1] == (private_doc, 2)
 
 
 def test_csv_neutralises_formulas_in_every_kind_of_cell(client, awkward):

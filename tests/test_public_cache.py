@@ -1,7 +1,7 @@
 """The public's cache of aggregates and of whole pages: kept for the public, never for staff, never staff's view."""
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import caches
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -22,9 +22,11 @@ def committing(django_capture_on_commit_callbacks):
 
 @pytest.fixture(autouse=True)
 def empty_cache():
-    cache.clear()
+    for each in caches.all():
+        each.clear()
     yield
-    cache.clear()
+    for each in caches.all():
+        each.clear()
 
 
 @pytest.fixture
@@ -77,8 +79,44 @@ def test_whole_pages_are_kept_for_signed_out_readers_until_the_records_change(se
         factories.event(agency, title="Later entry")
     response = Client().get("/timeline/")
     assert response.context is not None and b"Later entry" in response.content
-    # CSV is streamed and never kept.
-    assert b"Later entry" in b"".join(Client().get("/timeline/?format=csv").streaming_content)
+
+
+def test_a_csv_export_is_kept_once_sent_whole_until_the_records_change(settings, agency, committing):
+    settings.PUBLIC_PAGE_CACHE_SECONDS = 60
+    url = "/timeline/?format=csv"
+    first = Client().get(url)
+    assert first.streaming
+    # Not kept before it has been sent.
+    assert Client().get(url).streaming
+    sent = b"".join(first.streaming_content)
+    assert b"Cameras bought" in sent
+    kept = Client().get(url)
+    assert not kept.streaming and kept.content == sent
+    for header in ("Content-Type", "Content-Disposition"):
+        assert kept[header] == first[header]
+    assert staff_client().get(url).streaming, "staff always get the export made afresh"
+    with committing():
+        factories.event(agency, title="Later entry")
+    fresh = Client().get(url)
+    assert fresh.streaming and b"Later entry" in b"".join(fresh.streaming_content)
+
+
+def test_an_export_over_the_size_limit_or_abandoned_halfway_is_not_kept(settings, agency):
+    settings.PUBLIC_PAGE_CACHE_SECONDS = 60
+    for n in range(3):
+        factories.event(agency, title=f"Entry {n}")
+    url = "/timeline/?format=csv"
+    settings.PUBLIC_EXPORT_CACHE_BYTES = 200  # the header and a row or two
+    assert len(b"".join(Client().get(url).streaming_content)) > 200
+    assert Client().get(url).streaming
+    settings.PUBLIC_EXPORT_CACHE_BYTES = 10_000
+    abandoned = iter(Client().get(url).streaming_content)
+    next(abandoned)  # the reader leaves after the first chunk
+    whole = Client().get(url)
+    assert whole.streaming
+    b"".join(whole.streaming_content)
+    assert not Client().get(url).streaming, "sent whole, it is kept"
+    b"".join(abandoned)  # (ends the request, as a server would)
 
 
 def test_a_record_made_private_leaves_the_kept_pages_at_once(settings, agency, committing):

@@ -185,12 +185,25 @@ TRUSTED_PROXY_HEADER = os.environ.get("TRUSTED_PROXY_HEADER", "")
 # Page size of every list and timeline; the JSON and CSV exports stream past it.
 PAGE_SIZE = env_int("PAGE_SIZE", default=50)
 # Seconds the public's view of aggregates (counts, facets, charts, side lists) and of whole pages (every public
-# page but search, CSV exports and downloads) is kept in the cache (records/public_cache.py); 0 computes
-# them on every request. Any write to the records makes kept values unreachable at once (a content token
-# in the database keys them), so these only bound how long an unchanged page stays in memory.
+# page and list CSV export but search and downloads) is kept in the cache (records/public_cache.py); 0
+# computes them on every request. Any write to the records makes kept values unreachable at once (a content
+# token in the database keys them), so these only bound how long an unchanged page stays in memory.
 # Staff always see everything live.
 PUBLIC_CACHE_SECONDS = env_int("PUBLIC_CACHE_SECONDS", default=600 if PRODUCTION else 0)
 PUBLIC_PAGE_CACHE_SECONDS = env_int("PUBLIC_PAGE_CACHE_SECONDS", default=300 if PRODUCTION else 0)
+# A CSV export is kept (with the pages, once it has been sent whole) when it is at most this large; a
+# 10,000-row timeline is about 4.5 MB. Exports have their own cache of a few entries, so that they neither
+# push pages out nor hold more than PUBLIC_EXPORT_CACHE_ENTRIES x PUBLIC_EXPORT_CACHE_BYTES per process.
+PUBLIC_EXPORT_CACHE_BYTES = env_int("PUBLIC_EXPORT_CACHE_BYTES", default=10 * 1024 * 1024)
+PUBLIC_EXPORT_CACHE_ENTRIES = env_int("PUBLIC_EXPORT_CACHE_ENTRIES", default=8)
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tracker"},
+    "exports": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "tracker-exports",
+        "OPTIONS": {"MAX_ENTRIES": PUBLIC_EXPORT_CACHE_ENTRIES},
+    },
+}
 
 # Uploaded documents: the largest file accepted (checked while it streams in), and the size above which
 # an upload goes to a temporary file instead of memory.

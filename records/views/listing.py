@@ -41,7 +41,7 @@ def render_list(request, spec: ListSpec, queryset, context_for=None, count=False
     if wanted == "csv" and status == 200:
         direction = "-" if spec.descending else ""
         ordered = rows.order_by(f"{direction}{spec.key}", f"{direction}id")
-        return exports.list_csv_response(spec.fields, ordered, absolute, spec.filename)
+        return exports.list_csv_response(spec.fields, ordered, absolute, spec.filename, request.user)
 
     cursor_error = None
     try:
