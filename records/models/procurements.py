@@ -60,6 +60,10 @@ class Procurement(AgencyStateModel, models.Model):
             models.Index(fields=["vendor", "id"], name="procurement_vendor_id"),
             models.Index(fields=["agency", "id"], name="procurement_agency_id"),
             models.Index(fields=["state", "id"], name="procurement_state_id"),
+            # By state and vendor, the list reads one run of the index in page order; with (state, id) alone
+            # PostgreSQL walked the primary key backwards past 13,000 rows for the largest vendor (3.4 ms, 0.1
+            # with this index, at 100,000 procurements).
+            models.Index(fields=["state", "vendor", "id"], name="procurement_state_vendor_id"),
         ]
         constraints = [
             models.CheckConstraint(
