@@ -71,43 +71,49 @@ def public_page_cache(view):
         address = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
         digest = hashlib.sha256(address.encode()).hexdigest()[:32]
         key = f"public-page:{timezone.localdate().isoformat()}:{content_token(request)}:{digest}"
-        export = request.GET.get("format") == "csv"
-        store = caches["exports"] if export else cache
-        response = store.get(key)
+        if request.GET.get("format") == "csv":
+            return _export(key, seconds, lambda: view(request, *args, **kwargs))
+        response = cache.get(key)
         if response is None:
             response = view(request, *args, **kwargs)
-            if response.status_code == 200 and not response.cookies:
-                if not response.streaming:
-                    store.set(key, response, seconds)
-                elif export:
-                    keep = functools.partial(store.set, key, timeout=seconds)
-                    response.streaming_content = _kept_once_sent(response, keep, settings.PUBLIC_EXPORT_CACHE_BYTES)
+            if response.status_code == 200 and not response.streaming and not response.cookies:
+                cache.set(key, response, seconds)
         return response
 
     return wrapped
 
 
-def _kept_once_sent(response, keep: Callable, limit: int):
-    """The streamed body of `response`, passed on chunk by chunk; once all of it has been sent, if it is at most
-    `limit` bytes, keep(an ordinary response with the same body and headers). A download the client
-    abandons halfway is not kept."""
-    body = response.streaming_content  # read now: the caller replaces it with what this returns
-    headers = dict(response.headers)  # as the view made them, before middleware adds its own
+def _export(key: str, seconds: int, answer: Callable):
+    """A CSV export, from the exports cache if it was kept, else answer(): its body is kept there once it has been
+    sent whole, if it is at most PUBLIC_EXPORT_CACHE_BYTES (a download the client abandons halfway is not).
+    The cache holds the body and headers, immutable, and each request gets a response of its own."""
+    exports = caches["exports"]
+    kept = exports.get(key)
+    if kept is not None:
+        body, headers = kept
+        response = HttpResponse(body)
+        for name, value in headers:
+            response.headers[name] = value
+        return response
+    response = answer()
+    if response.status_code != 200 or not response.streaming or response.cookies:
+        return response
+    streamed = response.streaming_content
+    headers = tuple(response.headers.items())  # as the view made them, before middleware adds its own
+    limit = settings.PUBLIC_EXPORT_CACHE_BYTES
 
     def passed_on():
         chunks, size = [], 0
-        for chunk in body:
+        for chunk in streamed:
             if chunks is not None:
                 size += len(chunk)
-                if size <= limit:
-                    chunks.append(chunk)
-                else:
+                if size > limit:
                     chunks = None
+                else:
+                    chunks.append(chunk)
             yield chunk
         if chunks is not None:
-            kept = HttpResponse(b"".join(chunks))
-            for name, value in headers.items():
-                kept.headers[name] = value
-            keep(kept)
+            exports.set(key, (b"".join(chunks), headers), seconds)
 
-    return passed_on()
+    response.streaming_content = passed_on()
+    return response

@@ -94,6 +94,10 @@ def test_a_csv_export_is_kept_once_sent_whole_until_the_records_change(settings,
     assert not kept.streaming and kept.content == sent
     for header in ("Content-Type", "Content-Disposition"):
         assert kept[header] == first[header]
+    # The kept body is shared, the response is not: what one request's middleware sets stays with it.
+    kept["X-Only-This-Answer"] = "1"
+    again = Client().get(url)
+    assert again.content == sent and again is not kept and "X-Only-This-Answer" not in again
     assert staff_client().get(url).streaming, "staff always get the export made afresh"
     with committing():
         factories.event(agency, title="Later entry")
@@ -247,3 +251,14 @@ def test_agencies_by_state_and_technology_come_from_kept_ids_for_the_public(sett
     with CaptureQueriesContext(connection) as kept:
         Client().get(url)
     assert not any("records_timelineevent_technologies" in query["sql"] for query in kept.captured_queries)
+
+
+def test_the_exports_cache_keeps_values_as_they_are_until_they_expire():
+    exports = caches["exports"]
+    body = (b"url,title\r\n" * 1000, (("Content-Type", "text/csv"),))
+    exports.set("export", body, 60)
+    assert exports.get("export") is body, "not a copy"
+    assert not exports.add("export", "other", 60) and exports.get("export") is body
+    exports.set("gone", body, 0)
+    assert exports.get("gone") is None
+    assert exports.add("gone", "fresh", 60) and exports.get("gone") == "fresh"

@@ -198,8 +198,9 @@ PUBLIC_EXPORT_CACHE_BYTES = env_int("PUBLIC_EXPORT_CACHE_BYTES", default=10 * 10
 PUBLIC_EXPORT_CACHE_ENTRIES = env_int("PUBLIC_EXPORT_CACHE_ENTRIES", default=8)
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tracker"},
+    # Kept as they are, not pickled: reading a pickled 4.4 MB export back cost more than serving it.
     "exports": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "BACKEND": "tracker.cache.UnpickledMemoryCache",
         "LOCATION": "tracker-exports",
         "OPTIONS": {"MAX_ENTRIES": PUBLIC_EXPORT_CACHE_ENTRIES},
     },
