@@ -262,3 +262,34 @@ def test_the_exports_cache_keeps_values_as_they_are_until_they_expire():
     exports.set("gone", body, 0)
     assert exports.get("gone") is None
     assert exports.add("gone", "fresh", 60) and exports.get("gone") == "fresh"
+
+
+def test_side_panels_are_rendered_once_for_the_public_until_the_records_change(settings, agency, committing):
+    settings.PUBLIC_CACHE_SECONDS = 60
+    url = agency.get_absolute_url()
+    chart = "records/partials/chart.html"  # included by the agency page's side panel only
+
+    def templates(response):
+        return [template.name for template in response.templates]
+
+    first = Client().get(url)
+    assert chart in templates(first)
+    again = Client().get(url)
+    assert chart not in templates(again), "the side panel is kept, not rendered again"
+    assert again.content == first.content
+    assert chart in templates(staff_client().get(url)), "staff get it rendered"
+    with committing():
+        factories.procurement(agency, factories.vendor("Skydio"), title="Drone contract")
+    fresh = Client().get(url)
+    assert chart in templates(fresh) and b"Drone contract" in fresh.content
+
+
+def test_a_kept_side_panel_follows_the_state_it_was_kept_for(settings):
+    settings.PUBLIC_CACHE_SECONDS = 60
+    axon = factories.vendor("Axon")
+    factories.event(factories.agency("Springfield Police Department", code="OR"), vendors=[axon])
+    factories.event(factories.agency("Shelbyville Police Department", code="WA"), vendors=[axon])
+    for state, shown, hidden in (("OR", b"Springfield", b"Shelbyville"), ("WA", b"Shelbyville", b"Springfield")):
+        for _ in range(2):
+            aside = Client().get(f"/vendors/axon/?state={state}").content.split(b'<aside class="col-side">')[1]
+            assert shown in aside and hidden not in aside, state
