@@ -291,14 +291,40 @@ def _event_related_cells(ids: list[int], links: Links, reader) -> tuple[dict, di
     return vendors, technologies, sources
 
 
+class _EventLines:
+    """The CSV lines of timeline entries, batch by batch. Most cells repeat from row to row (dates, kinds,
+    agencies): each distinct value is written once per export."""
+
+    def __init__(self, links: Links, reader):
+        self.links, self.reader = links, reader
+        event_url = links.detail("event-detail")
+        self.agency_url = links.detail("agency-detail")
+        # An entry's URL differs from another's by digits only: if one is a plain cell, all are.
+        self.url_cell = event_url if _cell(event_url(1)) == event_url(1) else lambda pk: _cell(event_url(pk))
+        self.dates: dict[tuple, str] = {}
+        self.kinds: dict[str, str] = {}
+        self.agencies: dict[str | None, str] = {}
+
+    def of_batch(self, batch) -> Iterator[str]:
+        vendors, technologies, sources = _event_related_cells([row[0] for row in batch], self.links, self.reader)
+        dates, kinds, agencies, url_cell = self.dates, self.kinds, self.agencies, self.url_cell
+        for pk, date, precision, kind, title, summary, illustrative, agency, slug, state in batch:
+            if (when := dates.get((date, precision))) is None:
+                texts = (_date(date), precision, format_date(date, precision))
+                when = dates[date, precision] = ",".join(map(_cell, texts))
+            if (kind_cell := kinds.get(kind)) is None:
+                kind_cell = kinds[kind] = _cell(kind)
+            if (agency_cells := agencies.get(slug)) is None:
+                texts = (*_link_cells(agency, self.agency_url, slug), state)
+                agency_cells = agencies[slug] = ",".join(map(_cell, texts))
+            yield (
+                f"{url_cell(pk)},{when},{kind_cell},{_cell(title)},{_cell(summary)},{illustrative},{agency_cells},"
+                f"{vendors.get(pk, ',')},{technologies.get(pk, ',')},{sources.get(pk, ',,')}\r\n"
+            )
+
+
 def _event_csv_rows(events, links: Links, reader) -> Iterator[str]:
-    event_url, agency_url = links.detail("event-detail"), links.detail("agency-detail")
-    # An entry's URL differs from another's by digits only: if one is a plain cell, all are.
-    url_cell = event_url if _cell(event_url(1)) == event_url(1) else lambda pk: _cell(event_url(pk))
-    # Most cells repeat from row to row (dates, kinds, agencies): each distinct value is written once.
-    dates: dict[tuple, str] = {}
-    kinds: dict[str, str] = {}
-    agencies: dict[str | None, str] = {}
+    lines = _EventLines(links, reader)
     rows = events.values_list(
         "pk", "date", "date_precision", "kind", "title", "summary", "is_illustrative",
         "agency__name", "agency__slug", "state",
@@ -306,22 +332,7 @@ def _event_csv_rows(events, links: Links, reader) -> Iterator[str]:
     # The related rows come per batch of entries, so memory follows the batch, not the export (a national
     # export has a million entries), and a slow filter runs once, not once per relation.
     for batch in batched(rows.iterator(chunk_size=FETCH_CHUNK), FETCH_CHUNK):
-        vendors, technologies, sources = _event_related_cells([row[0] for row in batch], links, reader)
-        yield from _event_lines(batch, vendors, technologies, sources, url_cell, agency_url, dates, kinds, agencies)
-
-
-def _event_lines(batch, vendors, technologies, sources, url_cell, agency_url, dates, kinds, agencies):
-    for pk, date, precision, kind, title, summary, illustrative, agency, slug, state in batch:
-        if (when := dates.get((date, precision))) is None:
-            when = dates[date, precision] = ",".join(map(_cell, (_date(date), precision, format_date(date, precision))))
-        if (kind_cell := kinds.get(kind)) is None:
-            kind_cell = kinds[kind] = _cell(kind)
-        if (agency_cells := agencies.get(slug)) is None:
-            agency_cells = agencies[slug] = ",".join(map(_cell, (*_link_cells(agency, agency_url, slug), state)))
-        yield (
-            f"{url_cell(pk)},{when},{kind_cell},{_cell(title)},{_cell(summary)},{illustrative},{agency_cells},"
-            f"{vendors.get(pk, ',')},{technologies.get(pk, ',')},{sources.get(pk, ',,')}\r\n"
-        )
+        yield from lines.of_batch(batch)
 
 
 def _agency_csv_rows(agencies, links: Links, reader) -> Iterator[str]:
