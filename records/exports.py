@@ -59,8 +59,14 @@ class Field:
         if self.kind == "link":
             return [json_value["name"], json_value["url"]] if json_value else ["", ""]
         if self.kind == "parts":
-            return ["; ".join(str(item[part] or "") for item in json_value) for part in self.parts]
+            return [_joined([str(item[part] or "") for item in json_value]) for part in self.parts]
         return ["; ".join(v["name"] for v in json_value), "; ".join(v["url"] for v in json_value)]
+
+
+def _joined(texts: list[str]) -> str:
+    """The "; "-joined parts of a `parts` column, empty places kept so that the n-th item of each column is the
+    n-th record's; a column none of whose records has that part is an empty cell."""
+    return "; ".join(texts) if any(texts) else ""
 
 
 def link(obj, absolute) -> dict | None:
@@ -236,7 +242,7 @@ def _source_cells(sources, document_url: Callable) -> dict[int, str]:
         urls.append(url)
         documents.append(_cited(document_url(document), page) if document and shown else "")
     return {
-        event: ",".join(_cell("; ".join(texts)) for texts in (labels, urls, documents))
+        event: ",".join(_cell(_joined(texts)) for texts in (labels, urls, documents))
         for event, (labels, urls, documents) in parts.items()
     }
 
