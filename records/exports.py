@@ -60,13 +60,19 @@ class Field:
             return [json_value["name"], json_value["url"]] if json_value else ["", ""]
         if self.kind == "parts":
             return [_joined([str(item[part] or "") for item in json_value]) for part in self.parts]
-        return ["; ".join(v["name"] for v in json_value), "; ".join(v["url"] for v in json_value)]
+        return [_listed(v["name"] for v in json_value), _listed(v["url"] for v in json_value)]
+
+
+def _listed(texts) -> str:
+    """Items joined by "; ", the n-th item of one column belonging with the n-th of the next (a name and its URL).
+    An item's own "; " is written ";", so that splitting a cell at "; " gives back its items."""
+    return "; ".join(text.replace("; ", ";") for text in texts)
 
 
 def _joined(texts: list[str]) -> str:
-    """The "; "-joined parts of a `parts` column, empty places kept so that the n-th item of each column is the
-    n-th record's; a column none of whose records has that part is an empty cell."""
-    return "; ".join(texts) if any(texts) else ""
+    """A `parts` column: its items `_listed`, empty places kept so that the n-th item of each column is the n-th
+    record's; a column none of whose records has that part is an empty cell."""
+    return _listed(texts) if any(texts) else ""
 
 
 def link(obj, absolute) -> dict | None:
@@ -226,8 +232,8 @@ def _tag_cells(rows, url: Callable) -> dict[int, str]:
     for owner, pairs in tags.items():
         key = tuple(pairs)
         if key not in cells:
-            names = "; ".join(name for name, _ in pairs)
-            cells[key] = f"{_cell(names)},{_cell('; '.join(url(slug) for _, slug in pairs))}"
+            names = _listed(name for name, _ in pairs)
+            cells[key] = f"{_cell(names)},{_cell(_listed(url(slug) for _, slug in pairs))}"
         tags[owner] = cells[key]
     return tags
 
@@ -309,7 +315,7 @@ class _EventLines:
         self.url_cell = event_url if _cell(event_url(1)) == event_url(1) else lambda pk: _cell(event_url(pk))
         self.dates: dict[tuple, str] = {}
         self.kinds: dict[str, str] = {}
-        self.agencies: dict[str | None, str] = {}
+        self.agencies: dict[tuple, str] = {}
 
     def of_batch(self, batch) -> Iterator[str]:
         vendors, technologies, sources = _event_related_cells([row[0] for row in batch], self.links, self.reader)
@@ -320,9 +326,9 @@ class _EventLines:
                 when = dates[date, precision] = ",".join(map(_cell, texts))
             if (kind_cell := kinds.get(kind)) is None:
                 kind_cell = kinds[kind] = _cell(kind)
-            if (agency_cells := agencies.get(slug)) is None:
+            if (agency_cells := agencies.get((slug, state))) is None:
                 texts = (*_link_cells(agency, self.agency_url, slug), state)
-                agency_cells = agencies[slug] = ",".join(map(_cell, texts))
+                agency_cells = agencies[slug, state] = ",".join(map(_cell, texts))
             yield (
                 f"{url_cell(pk)},{when},{kind_cell},{_cell(title)},{_cell(summary)},{illustrative},{agency_cells},"
                 f"{vendors.get(pk, ',')},{technologies.get(pk, ',')},{sources.get(pk, ',,')}\r\n"

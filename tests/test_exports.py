@@ -183,7 +183,7 @@ def awkward():
     EventSource.objects.create(event=events["both"], document=public_doc, page=3, label="=Label, with comma")
     EventSource.objects.create(event=events["cited"], document=private_doc, page=2)
     EventSource.objects.create(event=events["cited"], document=public_doc)
-    EventSource.objects.create(event=events["one"], url="https://example.org/second", label="Second source")
+    EventSource.objects.create(event=events["one"], url="https://example.org/second", label="Second; source")
     for month, (title, visibility, until) in enumerate(
         [("Private entry", "private", None), ("Embargoed entry", "embargoed", datetime.date(2999, 1, 1)),
          ("Embargo over", "embargoed", datetime.date(2019, 1, 1))], start=1,
@@ -313,12 +313,14 @@ def test_timeline_csv_related_columns(client, awkward):
     )
     assert (none["agency"], none["agency_url"], none["state"], none["vendors"], none["vendors_url"]) == ("",) * 5
     assert (none["technologies"], none["technologies_url"], none["sources"], none["sources_document"]) == ("",) * 4
-    # Two published sources and no document: no column of "; " with nothing around it.
+    # Two published sources and no document: no column of "; " with nothing around it. A label's own "; " is
+    # written ";", so that the labels split as the URLs do.
     assert (one["sources"], one["sources_url"], one["sources_document"]) == (
-        "Example source; Second source",
+        "Example source; Second;source",
         "https://example.org/source; https://example.org/second",
         "",
     )
+    assert len(one["sources"].split("; ")) == len(one["sources_url"].split("; ")) == 2
     assert none["display_date"] == "2020"
     assert cited["vendors"] == '\'@Alpha "One", Inc.'
     # A source citing a document gives the document's URL and page, nothing else of it, and nothing at all of a

@@ -195,7 +195,8 @@ PUBLIC_CACHE_SECONDS = env_int("PUBLIC_CACHE_SECONDS", default=600 if PRODUCTION
 PUBLIC_PAGE_CACHE_SECONDS = env_int("PUBLIC_PAGE_CACHE_SECONDS", default=300 if PRODUCTION else 0)
 # A CSV export is kept (with the pages, once it has been sent whole) when it is at most this large; a
 # 10,000-row timeline is about 4.5 MB. Exports have their own cache of a few entries, so that they neither
-# push pages out nor hold more than PUBLIC_EXPORT_CACHE_ENTRIES x PUBLIC_EXPORT_CACHE_BYTES per process.
+# push pages out nor hold much more than PUBLIC_EXPORT_CACHE_ENTRIES x PUBLIC_EXPORT_CACHE_BYTES per process
+# (plus the exports being sent, each buffered up to the limit); 0 bytes keeps none.
 PUBLIC_EXPORT_CACHE_BYTES = env_int("PUBLIC_EXPORT_CACHE_BYTES", default=10 * 1024 * 1024)
 PUBLIC_EXPORT_CACHE_ENTRIES = env_int("PUBLIC_EXPORT_CACHE_ENTRIES", default=8)
 CACHES = {

@@ -20,8 +20,11 @@ class KeptNode(template.Node):
         self.nodelist, self.parts = nodelist, parts
 
     def render(self, context):
+        request = context.get("request")
+        if request is None:  # rendered outside a request (e.g. render_to_string without one): nothing to key on
+            return self.nodelist.render(context)
         key = ":".join(str(part.resolve(context)) for part in self.parts)
-        return public_cached(context["request"], f"fragment:{key}", lambda: self.nodelist.render(context))
+        return public_cached(request, f"fragment:{key}", lambda: self.nodelist.render(context))
 
 
 @register.tag
