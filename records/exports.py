@@ -21,6 +21,7 @@ from django.http import JsonResponse, StreamingHttpResponse
 from django.urls import reverse
 from django.utils import timezone
 
+from records.links import detail_url_parts
 from records.models import EventSource, Level, TimelineEvent, VendorAlias
 from records.models.requests import TERMINAL_STATUSES
 from records.models.timeline import format_date
@@ -117,21 +118,18 @@ class Fields(list):
         self.csv_rows = csv_rows
 
 
-# A value both the <int:pk> and the <slug:slug> converters accept, and that no real path contains.
-_STAND_IN = "987654321987"
-
-
 class Links:
-    """Absolute URLs of detail pages for one export: a pattern is reversed once, then filled in by formatting."""
+    """Absolute URLs of detail pages for one export: each a pattern's absolute head and tail (records/links.py)
+    filled in by formatting, without a function call per link."""
 
     def __init__(self, absolute):
         self.absolute = absolute
 
     def detail(self, name: str) -> Callable[[object], str]:
-        url = self.absolute(reverse(name, args=[int(_STAND_IN)]))
-        if url.count(_STAND_IN) != 1:  # a converter changed the value: reverse() every time
+        parts = detail_url_parts(name)
+        if parts is None:
             return lambda value: self.absolute(reverse(name, args=[value]))
-        head, _, tail = url.partition(_STAND_IN)
+        head, tail = self.absolute(parts[0]), parts[1]
         return lambda value: f"{head}{value}{tail}"
 
 

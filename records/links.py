@@ -11,24 +11,27 @@ import functools
 from django.conf import settings
 from django.urls import get_script_prefix, get_urlconf, reverse
 
-# Stand-ins that the <int:pk> and <slug:slug> converters accept and no real path contains.
-_STAND_IN_PK = 987654321987
-_STAND_IN_SLUG = "stand-in-slug-987654321987"
+# A stand-in that both the <int:pk> and the <slug:slug> converters accept and no real path contains.
+_STAND_IN = 987654321987
 
 
 @functools.lru_cache(maxsize=256)
-def _pattern(name: str, stand_in, urlconf, script_prefix: str) -> tuple[str, str]:
-    url = reverse(name, urlconf=urlconf, args=[stand_in])
-    head, found, tail = url.rpartition(str(stand_in))
-    if not found:  # a converter changed the value: fall back to reverse() every time
-        return "", ""
-    return head, tail
+def _pattern(name: str, urlconf, script_prefix: str) -> tuple[str, str] | None:
+    url = reverse(name, urlconf=urlconf, args=[_STAND_IN])
+    head, found, tail = url.rpartition(str(_STAND_IN))
+    return (head, tail) if found else None  # None: a converter changed the value
+
+
+def detail_url_parts(name: str) -> tuple[str, str] | None:
+    """The path of pattern `name` (one pk or slug) before and after its value, under the current URLconf and
+    script prefix; None when only reverse() can build it."""
+    return _pattern(name, get_urlconf() or settings.ROOT_URLCONF, get_script_prefix())
 
 
 def detail_url(name: str, value: int | str) -> str:
     """reverse(name, args=[value]) for a pattern taking one pk or slug, without its cost."""
-    stand_in = _STAND_IN_PK if isinstance(value, int) else _STAND_IN_SLUG
-    head, tail = _pattern(name, stand_in, get_urlconf() or settings.ROOT_URLCONF, get_script_prefix())
-    if not head:
+    parts = detail_url_parts(name)
+    if parts is None:
         return reverse(name, args=[value])
+    head, tail = parts
     return f"{head}{value}{tail}"
