@@ -32,8 +32,8 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import DatabaseError, IntegrityError, connection, models, transaction
 from django.utils import timezone
 
-from records.models import ContentVersion, Jurisdiction, Level, Procurement, Technology, TimelineEvent
-from records.models.agency_state import agency_state
+from records.models import ContentVersion, Jurisdiction, Level, Technology
+from records.models.agency_state import refill_agency_states
 
 FORMAT = "surveillance-tracker-archive"
 VERSION = 1
@@ -257,10 +257,9 @@ def _restore(tar: tarfile.TarFile, path: Path) -> ArchiveSummary:
                 if count != entry["count"]:
                     raise ArchiveError(f"{entry['member']} holds {count} rows; the manifest says {entry['count']}.")
                 summary.counts[entry["model"]] = count
-            # An archive made before timeline entries carried their agency's state restores them without.
-            TimelineEvent.objects.update(state=agency_state())
-            # Likewise procurements, from before they carried it (Procurement.state).
-            Procurement.objects.update(state=agency_state())
+            # An archive made before timeline entries and procurements carried their agency's state restores
+            # them without (TimelineEvent.state, Procurement.state).
+            refill_agency_states()
             connection.check_constraints()
             with connection.cursor() as cursor:
                 for statement in connection.ops.sequence_reset_sql(no_style(), list(known.values())):

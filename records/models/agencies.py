@@ -3,6 +3,7 @@ from django.db.models import Count, Q
 from simple_history.models import HistoricalRecords
 
 from records.links import detail_url
+from records.models.agency_state import restate
 from records.models.jurisdictions import Jurisdiction
 
 
@@ -81,10 +82,8 @@ class Agency(models.Model):
         if writes_jurisdiction:
             self._saved_jurisdiction_id = self.jurisdiction_id
         if moved:
-            # Its timeline entries and procurements carry its state (TimelineEvent.state, Procurement.state):
-            # one UPDATE each, on their agency indexes.
-            self.timeline_events.update(state=self.jurisdiction.state)
-            self.procurements.update(state=self.jurisdiction.state)
+            # Its timeline entries and procurements carry its state (TimelineEvent.state, Procurement.state).
+            restate(self.jurisdiction.state, agency=self)
 
     def get_absolute_url(self):
         return detail_url("agency-detail", self.slug)

@@ -25,6 +25,26 @@ def agency_state(agency_id=None) -> Coalesce:
     return Coalesce(Subquery(_agencies().filter(pk=agency).values("jurisdiction__state")[:1]), Value(""))
 
 
+def _copies():
+    """The models that carry their agency's state."""
+    from django.apps import apps
+
+    return [apps.get_model("records", name) for name in ("TimelineEvent", "Procurement")]
+
+
+def restate(state: str, **agencies) -> None:
+    """Give the timeline entries and procurements of the agencies matching `agencies` (e.g. agency=a,
+    agency__jurisdiction=j) the state `state`: one UPDATE each, of the rows that differ."""
+    for model in _copies():
+        model.objects.filter(**agencies).exclude(state=state).update(state=state)
+
+
+def refill_agency_states() -> None:
+    """Give every timeline entry and procurement its agency's current state (after a bulk load)."""
+    for model in _copies():
+        model.objects.update(state=agency_state())
+
+
 def fill_agency_states(rows: list) -> None:
     """Set each unsaved row's state from its agency, with one query for them all."""
     ids = {row.agency_id for row in rows if row.agency_id is not None}

@@ -1,9 +1,8 @@
-from django.apps import apps
 from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
-from records.models.timeline import TimelineEvent
+from records.models.agency_state import restate
 
 
 class Level(models.TextChoices):
@@ -66,10 +65,8 @@ class Jurisdiction(models.Model):
             self._saved_state = self.state
         if restated:
             # Its agencies' timeline entries and procurements carry the state (TimelineEvent.state,
-            # Procurement.state): one UPDATE each. Procurement by name: its module imports this one.
-            TimelineEvent.objects.filter(agency__in=self.agencies.values("pk")).update(state=self.state)
-            procurements = apps.get_model("records", "Procurement").objects
-            procurements.filter(agency__in=self.agencies.values("pk")).update(state=self.state)
+            # Procurement.state).
+            restate(self.state, agency__jurisdiction=self)
 
     @classmethod
     def from_db(cls, db, field_names, values, **kwargs):

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.db.models import Model
 
 from records.models import Agency, AgencyAlias, MergeRecord, Product, Vendor, VendorAlias
+from records.models.agency_state import restate
 
 # Fields a kept record takes from its duplicate when it has none of its own.
 AGENCY_BLANKS = ("website", "description", "latitude", "longitude")
@@ -84,11 +85,9 @@ def agency_merge(*, keep: Agency, remove: Agency, user=None) -> MergeRecord:
     if children := remove.children.exclude(pk=keep.pk).update(parent=keep):
         moved["children"] = children
     moved |= _move_references(remove, keep, handled={"aliases", "children"})
-    # The entries moved over carry their agency's state (TimelineEvent.state); a duplicate filed under
-    # another state brings entries that must take the kept agency's.
-    keep.timeline_events.exclude(state=keep.state).update(state=keep.state)
-    # So do its procurements (Procurement.state).
-    keep.procurements.exclude(state=keep.state).update(state=keep.state)
+    # The entries and procurements moved over carry their agency's state (TimelineEvent.state,
+    # Procurement.state); a duplicate filed under another state brings rows that must take the kept agency's.
+    restate(keep.state, agency=keep)
 
     names = {keep.name, *keep.aliases.values_list("name", flat=True)}
     old_names = [*remove.aliases.values_list("name", flat=True), remove.name]
