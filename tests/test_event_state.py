@@ -17,8 +17,7 @@ from django.test.utils import CaptureQueriesContext
 
 from records.archive import archived_models
 from records.demo import load_demo
-from records.models import Agency, Jurisdiction, TimelineEvent
-from records.services.merges import agency_merge
+from records.models import Agency, TimelineEvent
 from records.services.requests import request_file
 from records.services.timeline import event_record, procurement_record
 from records.synthetic import counts_for
@@ -108,52 +107,7 @@ def test_bulk_writes_of_the_queryset_set_the_state():
     assert states(events) == ["OR"] * 4
 
 
-# Agencies and jurisdictions that change
-
-
-def test_entries_follow_their_agency_to_another_jurisdiction():
-    agency = factories.agency("Vancouver Police", "OR")
-    events = [factories.event(agency), factories.event(agency)]
-    other = factories.event(factories.agency("Bend Police", "OR"))
-
-    agency = Agency.objects.get(pk=agency.pk)
-    agency.jurisdiction = factories.county("Clark County", "WA")
-    agency.save()
-    assert states([*events, other]) == ["WA", "WA", "OR"]
-
-    agency.jurisdiction = factories.state("ID")
-    agency.save(update_fields=["jurisdiction"])
-    assert states(events) == ["ID", "ID"]
-
-
-def test_an_agency_saved_in_the_same_place_writes_no_entries():
-    agency = factories.agency("Eugene Police", "OR")
-    factories.event(agency)
-    agency = Agency.objects.get(pk=agency.pk)
-    agency.website = "https://example.org/eugene"
-    with CaptureQueriesContext(connection) as queries:
-        agency.save()
-    assert not [q for q in queries if "records_timelineevent" in q["sql"]]
-
-
-def test_entries_follow_a_corrected_state_code():
-    county = factories.county("Lake County", "OR")
-    moved = [factories.event(factories.agency(name, jurisdiction=county)) for name in ("Sheriff", "Prosecutor")]
-    elsewhere = factories.event(factories.agency("Lake Oswego Police", "OR"))
-
-    county = Jurisdiction.objects.get(pk=county.pk)
-    county.state, county.parent = "CA", factories.state("CA")
-    county.save()
-    assert states([*moved, elsewhere]) == ["CA", "CA", "OR"]
-
-
-def test_entries_follow_an_agency_merge_across_states():
-    keep = factories.agency("Kansas City Police", "MO")
-    remove = factories.agency("Kansas City Police Department", "KS")
-    events = [factories.event(remove), factories.event(remove), factories.event(keep)]
-    agency_merge(keep=keep, remove=remove)
-    assert states(events) == ["MO", "MO", "MO"]
-    assert mismatches() == []
+# Agencies and jurisdictions that change: tests/test_agency_state.py
 
 
 # Importers, the generator, the migration and archives

@@ -16,8 +16,7 @@ from django.test.utils import CaptureQueriesContext
 
 from records.archive import archived_models
 from records.demo import load_demo
-from records.models import Agency, Jurisdiction, Procurement, TimelineEvent, Vendor
-from records.services.merges import agency_merge
+from records.models import Agency, Procurement, TimelineEvent, Vendor
 from records.services.timeline import procurement_record
 from records.synthetic import counts_for
 from tests import factories
@@ -103,52 +102,7 @@ def test_bulk_writes_of_the_queryset_set_the_state():
     assert states(procurements) == ["OR"] * 3
 
 
-# Agencies and jurisdictions that change
-
-
-def test_procurements_follow_their_agency_to_another_jurisdiction():
-    agency = factories.agency("Vancouver Police", "OR")
-    procurements = [factories.procurement(agency), factories.procurement(agency)]
-    other = factories.procurement(factories.agency("Bend Police", "OR"))
-
-    agency = Agency.objects.get(pk=agency.pk)
-    agency.jurisdiction = factories.county("Clark County", "WA")
-    agency.save()
-    assert states([*procurements, other]) == ["WA", "WA", "OR"]
-
-    agency.jurisdiction = factories.state("ID")
-    agency.save(update_fields=["jurisdiction"])
-    assert states(procurements) == ["ID", "ID"]
-
-
-def test_an_agency_saved_in_the_same_place_writes_no_procurements():
-    agency = factories.agency("Eugene Police", "OR")
-    factories.procurement(agency)
-    agency = Agency.objects.get(pk=agency.pk)
-    agency.website = "https://example.org/eugene"
-    with CaptureQueriesContext(connection) as queries:
-        agency.save()
-    assert not [q for q in queries if "records_procurement" in q["sql"]]
-
-
-def test_procurements_follow_a_corrected_state_code():
-    county = factories.county("Lake County", "OR")
-    moved = [factories.procurement(factories.agency(name, jurisdiction=county)) for name in ("Sheriff", "Prosecutor")]
-    elsewhere = factories.procurement(factories.agency("Lake Oswego Police", "OR"))
-
-    county = Jurisdiction.objects.get(pk=county.pk)
-    county.state, county.parent = "CA", factories.state("CA")
-    county.save()
-    assert states([*moved, elsewhere]) == ["CA", "CA", "OR"]
-
-
-def test_procurements_follow_an_agency_merge_across_states():
-    keep = factories.agency("Kansas City Police", "MO")
-    remove = factories.agency("Kansas City Police Department", "KS")
-    procurements = [factories.procurement(remove), factories.procurement(remove), factories.procurement(keep)]
-    agency_merge(keep=keep, remove=remove)
-    assert states(procurements) == ["MO", "MO", "MO"]
-    assert mismatches() == []
+# Agencies and jurisdictions that change: tests/test_agency_state.py
 
 
 # The generator, the migration and archives
