@@ -33,7 +33,7 @@ from django.db import connection  # noqa: E402
 from pypdf import PdfWriter  # noqa: E402
 from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject  # noqa: E402
 
-from records.extraction import PARALLEL_FROM_PAGES, WORKERS  # noqa: E402
+from records.documents.extraction import PARALLEL_FROM_PAGES, WORKERS  # noqa: E402
 
 WORDS = [
     "the", "sheriff", "office", "county", "police", "department", "contract", "agreement", "license", "plate",
@@ -111,7 +111,7 @@ def main():
         settings.MEDIA_ROOT = media
         test_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
         try:
-            from records import search
+            from records.documents import search
             from records.models import Agency, Document, Jurisdiction
 
             seed_vendors(options.vendors)

@@ -162,7 +162,7 @@ def synthetic_agencies(url: str) -> int | None:
 
 def prepare(base_url: str, scale: float, reuse: bool) -> dict:
     """The database of one scale, filled; how long generating took (None when an earlier run's was reused)."""
-    from records.synthetic import counts_for
+    from bench.synthetic import counts_for
 
     name = scale_database(scale)
     url = database_url(base_url, name)
@@ -707,7 +707,7 @@ def main() -> None:
     import django
 
     django.setup()
-    from records.synthetic import PAGES_WEIGHTS, counts_for
+    from bench.synthetic import PAGES_WEIGHTS, counts_for
 
     mean_pages = sum((i + 1) * w for i, w in enumerate(PAGES_WEIGHTS)) / sum(PAGES_WEIGHTS)
     results = {

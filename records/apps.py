@@ -6,6 +6,6 @@ class RecordsConfig(AppConfig):
     verbose_name = "Surveillance records"
 
     def ready(self):
-        from records import write_watch
+        from records.models import write_watch
 
         write_watch.install()

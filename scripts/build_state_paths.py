@@ -1,4 +1,4 @@
-"""One-off: turn us-atlas's projected state TopoJSON into SVG path strings for records/geo/us_states.json.
+"""One-off: turn us-atlas's projected state TopoJSON into SVG path strings for records/graphics/geo/us_states.json.
 
 Where the data comes from
 -------------------------
@@ -23,7 +23,7 @@ import sys
 import tarfile
 from pathlib import Path
 
-OUTPUT = Path(__file__).resolve().parent.parent / "records" / "geo" / "us_states.json"
+OUTPUT = Path(__file__).resolve().parent.parent / "records" / "graphics" / "geo" / "us_states.json"
 MEMBER = "package/states-albers-10m.json"
 DEFAULT_VERSION = "3.0.1"
 

@@ -16,7 +16,7 @@ from records.models import (
     TimelineEvent,
     Vendor,
 )
-from records.slugs import unique_slug
+from records.models.slugs import unique_slug
 
 _numbers = itertools.count(1)
 

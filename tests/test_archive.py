@@ -25,7 +25,7 @@ from django.core.files.base import ContentFile
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from records.archive import archived_models
+from records.exports.archive import archived_models
 from records.models import (
     Agency,
     DocumentMention,
@@ -46,7 +46,7 @@ STORED = b"%PDF-1.4\n% a stored file, as Document.file keeps it\n" + bytes(range
 
 def build_world():
     """The demo plus one of everything the demo lacks: users, a stored file, a merge, history by a user."""
-    from records.demo import load_demo
+    from records.importers.demo import load_demo
 
     load_demo()
     editor = User.objects.create_user("editor", "editor@example.org", "a long enough password 1")

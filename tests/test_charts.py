@@ -1,8 +1,8 @@
-"""Tests for records.charts: pure functions, no database, no Django settings needed."""
+"""Tests for records.graphics.charts: pure functions, no database, no Django settings needed."""
 
 import xml.etree.ElementTree as ET
 
-from records.charts import _nice_ticks, cumulative_line_chart, year_bar_chart
+from records.graphics.charts import _nice_ticks, cumulative_line_chart, year_bar_chart
 
 SVG = "{http://www.w3.org/2000/svg}"
 

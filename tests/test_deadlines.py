@@ -4,7 +4,7 @@ import datetime
 
 import pytest
 
-from records.deadlines import (
+from records.rules.deadlines import (
     CALENDAR,
     Law,
     Pause,

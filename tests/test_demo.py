@@ -8,7 +8,7 @@ from django.core.management import call_command
 from django.db import models
 
 from records import models as m
-from records.demo import SOURCE_URL
+from records.importers.demo import SOURCE_URL
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 
-from records.extraction import UnsupportedFile
+from records.documents.extraction import UnsupportedFile
 from records.models import Document, DocumentMention, ExtractionStatus, Jurisdiction
 from records.services.documents import document_ingest
 from tests import factories, pdfs

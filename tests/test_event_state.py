@@ -15,12 +15,12 @@ from django.db import connection
 from django.db.models import F
 from django.test.utils import CaptureQueriesContext
 
-from records.archive import archived_models
-from records.demo import load_demo
+from bench.synthetic import counts_for
+from records.exports.archive import archived_models
+from records.importers.demo import load_demo
 from records.models import Agency, TimelineEvent
 from records.services.requests import request_file
 from records.services.timeline import event_record, procurement_record
-from records.synthetic import counts_for
 from tests import factories
 
 pytestmark = pytest.mark.django_db

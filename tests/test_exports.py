@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 
 from records import exports
 from records.models import EventSource, Jurisdiction, Technology, VendorAlias
-from records.slugs import unique_slug
+from records.models.slugs import unique_slug
 from tests import factories
 
 pytestmark = pytest.mark.django_db

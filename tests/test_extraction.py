@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from records import extraction, pdftext
-from records.extraction import EMAIL, JPEG, PDF, PNG, TEXT, UnsupportedFile, detect_type
+from records.documents import extraction
+from records.documents import pdf as pdftext
+from records.documents.extraction import EMAIL, JPEG, PDF, PNG, TEXT, UnsupportedFile, detect_type
 from records.models import ExtractionStatus
 from tests import pdfs
 

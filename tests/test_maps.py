@@ -5,7 +5,7 @@ import xml.etree.ElementTree as ET
 
 from django.utils.safestring import SafeString
 
-from records.maps import PALETTE, ZERO_FILL, fill_for, geography, legend_for, shade_step, state_map
+from records.graphics.maps import PALETTE, ZERO_FILL, fill_for, geography, legend_for, shade_step, state_map
 
 SVG = "{http://www.w3.org/2000/svg}"
 

@@ -5,7 +5,7 @@ import datetime
 import pytest
 from django.test import Client
 
-from records import mentions
+from records.documents import mentions
 from records.models import DocumentMention, ExtractionStatus
 from records.services.documents import _link_mentions, mention_set_status
 from tests import factories

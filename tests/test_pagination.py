@@ -6,7 +6,7 @@ import re
 import pytest
 
 from records.models import TimelineEvent
-from records.pagination import BadCursor, keyset_page
+from records.web.pagination import BadCursor, keyset_page
 from tests import factories
 
 pytestmark = pytest.mark.django_db

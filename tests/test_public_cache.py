@@ -185,8 +185,8 @@ def test_nothing_is_kept_when_the_seconds_are_zero(settings, agency):
 
 def test_the_synthetic_generators_bulk_writes_move_the_token_on(committing):
     """It writes with COPY (PostgreSQL) or the driver's executemany (SQLite), past Django's cursor."""
+    from bench.synthetic import BulkWriter, Table, next_id
     from records.models import ContentVersion, Vendor
-    from records.synthetic import BulkWriter, Table, next_id
 
     before = ContentVersion.current()
     first = next_id(Vendor)

@@ -35,7 +35,7 @@ def grow(size: int):
 
 @pytest.fixture
 def demo():
-    from records.demo import load_demo
+    from records.importers.demo import load_demo
 
     load_demo()
 

@@ -6,7 +6,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from records import search
+from records.documents import search
 from records.models import DocumentMention, DocumentPage
 from tests import factories
 from tests.accounts import user
@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def demo():
-    from records.demo import load_demo
+    from records.importers.demo import load_demo
 
     load_demo()
 

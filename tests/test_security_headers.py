@@ -88,7 +88,7 @@ def production_headers(settings):
 
 @pytest.fixture
 def world():
-    from records.demo import load_demo
+    from records.importers.demo import load_demo
 
     load_demo()
     agency = factories.agency("Header Police Department", "OR")

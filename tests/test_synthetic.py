@@ -6,7 +6,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 
-from records import search
+from bench.synthetic import RARE_PHRASES, counts_for
+from records.documents import search
 from records.models import (
     Agency,
     Correspondence,
@@ -20,7 +21,6 @@ from records.models import (
     Vendor,
     Visibility,
 )
-from records.synthetic import RARE_PHRASES, counts_for
 
 pytestmark = pytest.mark.django_db
 SCALE = 0.0005

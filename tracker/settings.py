@@ -38,6 +38,9 @@ INSTALLED_APPS = [
     "axes",
     "records",
 ]
+# The benchmark tools (bench/: the synthetic generator and its generate_synthetic command) outside production.
+if not PRODUCTION:
+    INSTALLED_APPS.append("bench")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -49,7 +52,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
-    "records.middleware.DatabaseUnavailableMiddleware",
+    "records.web.middleware.DatabaseUnavailableMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into its lockout response.
     "axes.middleware.AxesMiddleware",
@@ -82,9 +85,14 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.csp",
             ],
+            # The app's tags live with the rest of its web layer (records/web/), not in records/templatetags/.
+            "libraries": {
+                "kept": "records.web.templatetags.kept",
+                "timeline": "records.web.templatetags.timeline",
+            },
         },
     },
-    # Timeline entries only (records/templatetags/timeline.py says why); autoescaping is on.
+    # Timeline entries only (records/web/templatetags/timeline.py says why); autoescaping is on.
     {
         "NAME": "jinja2",
         "BACKEND": "django.template.backends.jinja2.Jinja2",
@@ -163,7 +171,7 @@ STORAGES = {
 }
 # Uploaded files in S3-compatible object storage (AWS S3, MinIO, Ceph, R2...) when S3_BUCKET is set, so
 # that several app servers share them; otherwise the folder MEDIA_ROOT. Downloads still go through the
-# app (records/views/public.py document_download), which checks visibility first.
+# app (records/web/views/public.py document_download), which checks visibility first.
 if os.environ.get("S3_BUCKET"):
     STORAGES["default"] = {
         "BACKEND": "storages.backends.s3.S3Storage",
@@ -187,7 +195,7 @@ TRUSTED_PROXY_HEADER = os.environ.get("TRUSTED_PROXY_HEADER", "")
 # Page size of every list and timeline; the JSON and CSV exports stream past it.
 PAGE_SIZE = env_int("PAGE_SIZE", default=50)
 # Seconds the public's view of aggregates (counts, facets, charts, side lists) and of whole pages (every public
-# page and list CSV export but search and downloads) is kept in the cache (records/public_cache.py); 0
+# page and list CSV export but search and downloads) is kept in the cache (records/web/public_cache.py); 0
 # computes them on every request. Any write to the records makes kept values unreachable at once (a content
 # token in the database keys them), so these only bound how long an unchanged page stays in memory.
 # Staff always see everything live.

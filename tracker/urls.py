@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.decorators.http import require_safe
 
-from records.views.health import healthz
+from records.web.views.health import healthz
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -12,6 +12,6 @@ urlpatterns = [
     path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("healthz", require_safe(healthz), name="healthz"),
-    path("staff/", include("records.staff_urls")),
-    path("", include("records.urls")),
+    path("staff/", include("records.web.staff_urls")),
+    path("", include("records.web.urls")),
 ]

@@ -5,7 +5,7 @@ import unicodedata
 
 from django.utils.text import slugify
 
-from records.states import STATE_NAMES
+from records.rules.states import STATE_NAMES
 
 # Words that are spelled several ways in the source lists; each maps to one spelling before comparing.
 _WORD_FORMS = {
@@ -128,7 +128,7 @@ def city_from_agency_name(name: str) -> str | None:
 
 
 class SlugAllocator:
-    """records.slugs.unique_slug's rule for thousands of rows: the taken slugs are read once, then kept
+    """records.models.slugs.unique_slug's rule for thousands of rows: the taken slugs are read once, then kept
     in memory, instead of one query per candidate."""
 
     def __init__(self, model, max_length: int = 200):

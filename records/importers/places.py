@@ -6,7 +6,7 @@ from collections import defaultdict
 from records.importers.bulk import create_all
 from records.importers.names import SlugAllocator, normalise_agency_name
 from records.models import Agency, AgencyAlias, Jurisdiction, Level
-from records.states import STATE_NAMES
+from records.rules.states import STATE_NAMES
 
 PlaceKey = tuple[str, str, str]
 NAME_LENGTH = Agency._meta.get_field("name").max_length

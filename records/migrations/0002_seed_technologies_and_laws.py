@@ -2,7 +2,7 @@ from django.db import migrations
 
 
 def seed(apps, schema_editor):
-    from records.seeds import seed_reference_data
+    from records.importers.reference_data import seed_reference_data
 
     seed_reference_data(apps)
 

@@ -3,7 +3,7 @@
 PostgreSQL: a stored generated tsvector column with a GIN index. SQLite: an external-content FTS5
 table with the porter stemmer, and triggers that keep it in step with the pages. Neither can be
 declared on the model (a GeneratedField over a SearchVector cannot be created on SQLite), so both
-live here, each made only on its own engine; records/search/ is the only code that reads them.
+live here, each made only on its own engine; records/documents/search/ is the only code that reads them.
 
 On SQLite, a later migration that alters records_documentpage makes Django rebuild the table, which
 drops these triggers: such a migration must run SQLITE_TRIGGERS again (tests/test_search.py checks

@@ -8,7 +8,7 @@ phrase scans every row (6.5 s over a million timeline entries at national scale,
 These GIN indexes over the same UPPER() expressions with pg_trgm's operator class answer it in a
 millisecond; common words still use the date order, as the planner judges from the statistics that
 ANALYZE keeps for index expressions. SQLite has no such index and keeps scanning, which is fine at
-the sizes SQLite serves. records/synthetic.py drops and rebuilds these around a bulk load.
+the sizes SQLite serves. bench/synthetic.py drops and rebuilds these around a bulk load.
 """
 
 from django.db import migrations, models

@@ -1,6 +1,6 @@
 """One number that changes whenever the tracker's records change: the key to the public caches.
 
-Pages kept for the public (records/public_cache.py) are filed under the current token, so any write to a
+Pages kept for the public (records/web/public_cache.py) are filed under the current token, so any write to a
 records table — a save in the admin, a service, an import, a merge — files later requests under a new
 token and the kept pages are never served again: a record made private disappears from the public's
 pages at once, on every app server, because the token lives in the database they share.

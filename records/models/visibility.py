@@ -12,7 +12,7 @@ class Visibility(models.TextChoices):
 
 
 def can_see_everything(user) -> bool:
-    from records.permissions import is_staff_member
+    from records.rules.permissions import is_staff_member
 
     return is_staff_member(user)
 

@@ -11,7 +11,7 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.template.defaultfilters import filesizeformat
 
-from records import extraction, mentions
+from records.documents import extraction, mentions
 from records.models import (
     Agency,
     Document,
@@ -114,7 +114,7 @@ def document_ingest(
 
 
 def _enqueue_extraction(document_id: int):
-    from records.tasks import extract_document  # records.tasks imports this module
+    from records.documents.tasks import extract_document  # records.documents.tasks imports this module
 
     extract_document.enqueue(document_id)
 

@@ -6,7 +6,6 @@ import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from records import deadlines
 from records.models import (
     Agency,
     Correspondence,
@@ -21,6 +20,7 @@ from records.models import (
     Visibility,
 )
 from records.models.requests import TERMINAL_STATUSES
+from records.rules import deadlines
 
 PAUSING_STATUSES = frozenset({RequestStatus.FIX_REQUIRED, RequestStatus.PAYMENT_REQUIRED})
 

@@ -4,7 +4,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 
-from records.permissions import EDITOR_GROUP
+from records.rules.permissions import EDITOR_GROUP
 
 USERNAME = "demo-editor"
 

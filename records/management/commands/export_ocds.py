@@ -3,7 +3,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from records.ocds import procurements_for_ocds, release_package
+from records.exports.ocds import procurements_for_ocds, release_package
 
 
 class Command(BaseCommand):

@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from records.archive import ArchiveError, import_archive
+from records.exports.archive import ArchiveError, import_archive
 
 
 class Command(BaseCommand):

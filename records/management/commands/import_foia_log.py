@@ -5,8 +5,8 @@ from django.db import transaction
 
 from records.importers.foia_log import LogFormatError, LogSummary, import_foia_log
 from records.models import Agency, Jurisdiction
-from records.slugs import unique_slug
-from records.states import STATE_NAMES
+from records.models.slugs import unique_slug
+from records.rules.states import STATE_NAMES
 
 LEVELS = ("federal", "state", "county", "city")
 

@@ -8,7 +8,7 @@ from django.core.files import File
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from records.extraction import UnsupportedFile
+from records.documents.extraction import UnsupportedFile
 from records.models import Agency, RecordsRequest, Visibility
 from records.models.documents import DocumentKind
 from records.services.documents import document_ingest

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from records.demo import load_demo
+from records.importers.demo import load_demo
 
 
 class Command(BaseCommand):

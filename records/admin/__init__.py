@@ -1,0 +1,165 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from records import models as m
+from records.admin.merges import merge_action
+from records.services.merges import agency_merge, vendor_merge
+from records.services.requests import requests_recompute_due_dates
+
+
+@admin.register(m.Jurisdiction)
+class JurisdictionAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "level", "state", "law_name", "law_days", "law_day_type"]
+    list_filter = ["level", "law_day_type"]
+    search_fields = ["name", "state", "law_name"]
+    prepopulated_fields = {"slug": ["name"]}
+    autocomplete_fields = ["parent"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        # A corrected law moves the stored due dates of every request it governs.
+        if change and {"law_days", "law_day_type", "law_name", "parent"} & set(form.changed_data):
+            changed = requests_recompute_due_dates(jurisdiction=obj)
+            self.message_user(request, f"Due dates recomputed: {changed} request(s) changed.")
+
+
+@admin.register(m.Agency)
+class AgencyAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "kind", "jurisdiction", "ori"]
+    list_filter = ["kind", "jurisdiction__level", "jurisdiction__state"]
+    search_fields = ["name", "ori", "jurisdiction__name"]
+    prepopulated_fields = {"slug": ["name"]}
+    autocomplete_fields = ["jurisdiction", "parent"]
+    list_select_related = ["jurisdiction"]
+    actions = [merge_action(service=agency_merge, noun="agency", plural="agencies")]
+
+
+class VendorAliasInline(admin.TabularInline):
+    model = m.VendorAlias
+    extra = 1
+
+
+@admin.register(m.Vendor)
+class VendorAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "website"]
+    search_fields = ["name", "aliases__name"]
+    prepopulated_fields = {"slug": ["name"]}
+    inlines = [VendorAliasInline]
+    actions = [merge_action(service=vendor_merge, noun="vendor", plural="vendors")]
+
+
+@admin.register(m.VendorAlias)
+class VendorAliasAdmin(admin.ModelAdmin):
+    list_display = ["name", "vendor"]
+    search_fields = ["name", "vendor__name"]
+    autocomplete_fields = ["vendor"]
+
+
+@admin.register(m.Technology)
+class TechnologyAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(m.Product)
+class ProductAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "vendor"]
+    list_filter = ["technologies"]
+    search_fields = ["name", "vendor__name"]
+    prepopulated_fields = {"slug": ["name"]}
+    autocomplete_fields = ["vendor", "technologies"]
+    list_select_related = ["vendor"]
+
+
+@admin.register(m.Procurement)
+class ProcurementAdmin(SimpleHistoryAdmin):
+    list_display = ["title", "agency", "vendor", "kind", "status", "amount", "signed_on"]
+    list_filter = ["kind", "status", "state"]
+    search_fields = ["title", "reference_number", "agency__name", "vendor__name"]
+    autocomplete_fields = ["agency", "vendor", "product", "documents"]
+    list_select_related = ["agency", "vendor"]
+    date_hierarchy = "signed_on"
+
+
+class CorrespondenceInline(admin.StackedInline):
+    model = m.Correspondence
+    extra = 0
+
+
+@admin.register(m.RecordsRequest)
+class RecordsRequestAdmin(SimpleHistoryAdmin):
+    list_display = ["subject", "agency", "status", "filed_on", "due_on", "visibility"]
+    list_filter = ["status", "visibility", "agency__jurisdiction__state"]
+    search_fields = ["subject", "tracking_number", "agency__name", "requester_organization"]
+    autocomplete_fields = ["agency"]
+    list_select_related = ["agency"]
+    date_hierarchy = "filed_on"
+    inlines = [CorrespondenceInline]
+
+
+@admin.register(m.Correspondence)
+class CorrespondenceAdmin(SimpleHistoryAdmin):
+    list_display = ["request", "date", "direction", "channel", "visibility"]
+    list_filter = ["direction", "channel", "visibility"]
+    search_fields = ["summary", "request__subject"]
+    autocomplete_fields = ["request"]
+    list_select_related = ["request"]
+
+
+class DocumentPageInline(admin.StackedInline):
+    model = m.DocumentPage
+    extra = 0
+
+
+@admin.register(m.Document)
+class DocumentAdmin(SimpleHistoryAdmin):
+    list_display = ["title", "kind", "agency", "date", "extraction_status", "visibility"]
+    list_filter = ["kind", "extraction_status", "visibility", "is_excerpt"]
+    search_fields = ["title", "original_filename", "sha256", "agency__name"]
+    autocomplete_fields = ["agency", "request", "correspondence"]
+    list_select_related = ["agency"]
+    # Files come in through the staff upload page, which checks their content and stores them by hash.
+    readonly_fields = ["file", "original_filename", "sha256", "size", "content_type", "extraction_error"]
+    inlines = [DocumentPageInline]
+
+
+@admin.register(m.DocumentPage)
+class DocumentPageAdmin(admin.ModelAdmin):
+    list_display = ["document", "number"]
+    search_fields = ["document__title", "text"]
+    autocomplete_fields = ["document"]
+    list_select_related = ["document"]
+
+
+class EventSourceInline(admin.TabularInline):
+    model = m.EventSource
+    extra = 1
+    autocomplete_fields = ["document"]
+
+
+@admin.register(m.TimelineEvent)
+class TimelineEventAdmin(SimpleHistoryAdmin):
+    list_display = ["title", "date", "date_precision", "kind", "agency", "is_illustrative", "visibility"]
+    list_filter = ["kind", "date_precision", "is_illustrative", "visibility", "technologies"]
+    search_fields = ["title", "summary", "agency__name", "external_id"]
+    autocomplete_fields = [
+        "agency",
+        "vendors",
+        "products",
+        "technologies",
+        "procurement",
+        "records_request",
+        "document",
+    ]
+    list_select_related = ["agency"]
+    date_hierarchy = "date"
+    inlines = [EventSourceInline]
+
+
+@admin.register(m.EventSource)
+class EventSourceAdmin(admin.ModelAdmin):
+    list_display = ["event", "label", "document", "page", "url"]
+    search_fields = ["label", "url", "event__title"]
+    autocomplete_fields = ["event", "document"]
+    list_select_related = ["event", "document"]

@@ -1,0 +1,308 @@
+"""What a file is (judged by its content, never its name) and the text in it, page by page.
+
+Pure functions over bytes and files: no models. The ingest service and the upload form call
+`detect_type`; the extraction task calls `extract`.
+"""
+
+import email
+import email.policy
+import functools
+import html.parser
+import logging
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from pathlib import Path, PurePath
+
+from records.documents import pdf as pdftext
+from records.documents.pdf import clean_page_text, decode_text
+from records.models import ExtractionStatus
+
+logger = logging.getLogger(__name__)
+
+HEAD_BYTES = 8192
+# A page of a text file larger than this is split at line ends: PostgreSQL's tsvector of one value
+# must stay under 1 MB, and a page this long is no page to read anyway.
+MAX_PAGE_CHARS = 100_000
+# PDFs of this many pages or more are read by worker processes, one per core (four at most).
+PARALLEL_FROM_PAGES = 12
+WORKERS = min(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1, 4)
+
+
+@dataclass(frozen=True)
+class FileType:
+    key: str
+    label: str
+    content_type: str
+    extension: str
+
+
+PDF = FileType("pdf", "PDF", "application/pdf", ".pdf")
+PNG = FileType("png", "PNG image", "image/png", ".png")
+JPEG = FileType("jpeg", "JPEG image", "image/jpeg", ".jpg")
+TEXT = FileType("text", "plain text", "text/plain", ".txt")
+CSV = FileType("csv", "CSV", "text/csv", ".csv")
+EMAIL = FileType("email", "email (.eml)", "message/rfc822", ".eml")
+TYPES_BY_EXTENSION = {
+    ".pdf": PDF,
+    ".png": PNG,
+    ".jpg": JPEG,
+    ".jpeg": JPEG,
+    ".txt": TEXT,
+    ".text": TEXT,
+    ".csv": CSV,
+    ".eml": EMAIL,
+}
+TYPES_BY_CONTENT_TYPE = {t.content_type: t for t in (PDF, PNG, JPEG, TEXT, CSV, EMAIL)}
+ACCEPTED = "PDF, plain text (.txt), CSV, email (.eml), PNG or JPEG"
+EMAIL_HEADERS = frozenset({"from", "to", "subject", "date", "received", "message-id", "return-path", "mime-version"})
+
+
+class UnsupportedFile(ValueError):
+    """A file refused at the door, with a message for the person who sent it."""
+
+
+def _content_kind(head: bytes) -> str:
+    """What the first bytes say the file is: pdf, png, jpeg, html, binary or text."""
+    if b"%PDF-" in head[:1024]:
+        return "pdf"
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "png"
+    if head.startswith(b"\xff\xd8\xff"):
+        return "jpeg"
+    if b"\x00" in head:
+        return "binary"
+    start = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if start.startswith((b"<!doctype html", b"<html", b"<head", b"<body", b"<?xml", b"<svg", b"<script")):
+        return "html"
+    return "text"
+
+
+def _looks_like_email(head: bytes) -> bool:
+    lines = decode_text(head).lstrip("\ufeff").splitlines()
+    names = set()
+    for line in lines:
+        if not line.strip():
+            break
+        if line[:1] in " \t":
+            continue
+        name, colon, _ = line.partition(":")
+        if not colon or not name or " " in name:
+            return False
+        names.add(name.lower())
+    return bool(names & EMAIL_HEADERS)
+
+
+def detect_type(head: bytes, filename: str) -> FileType:
+    """The accepted type of a file from its first bytes, checked against its name's extension."""
+    if not head:
+        raise UnsupportedFile(f"“{filename}” is empty.")
+    extension = PurePath(filename).suffix.lower()
+    named = TYPES_BY_EXTENSION.get(extension)
+    if extension and named is None:
+        raise UnsupportedFile(f"“{filename}”: {extension} files are not accepted. Accepted: {ACCEPTED}.")
+    kind = _content_kind(head)
+    found = {"pdf": PDF, "png": PNG, "jpeg": JPEG}.get(kind)
+    described = {"html": "an HTML page", "binary": "binary data of an unknown kind"}.get(kind)
+    if described:
+        expected = f", not {named.label}" if named else ""
+        raise UnsupportedFile(f"“{filename}” is {described}{expected}. Accepted: {ACCEPTED}.")
+    if kind == "text":
+        if named is EMAIL and not _looks_like_email(head):
+            raise UnsupportedFile(f"“{filename}” does not start with email headers (From:, To:, Subject:…).")
+        if named in (TEXT, CSV, EMAIL):
+            return named
+        if named is None:
+            return EMAIL if _looks_like_email(head) else TEXT
+        raise UnsupportedFile(f"“{filename}” is named {extension} but holds text, not {named.label}.")
+    if named is not None and named is not found:
+        raise UnsupportedFile(f"“{filename}” is named {extension} but its content is {found.label}, not {named.label}.")
+    return found
+
+
+# Text
+
+
+def split_pages(text: str, limit: int = MAX_PAGE_CHARS) -> list[str]:
+    """One page, or several cut at line ends when the text is longer than `limit` characters."""
+    if len(text) <= limit:
+        return [text]
+    pages, current, size = [], [], 0
+    for line in text.splitlines(keepends=True):
+        while len(line) > limit:
+            if current:
+                pages.append("".join(current))
+                current, size = [], 0
+            pages.append(line[:limit])
+            line = line[limit:]
+        if size + len(line) > limit:
+            pages.append("".join(current))
+            current, size = [], 0
+        current.append(line)
+        size += len(line)
+    if current:
+        pages.append("".join(current))
+    return pages
+
+
+# Results
+
+
+@dataclass
+class Extraction:
+    """Pages of text (page 1 first), the resulting status, the reason when not done, and an email's date."""
+
+    pages: list[str] = field(default_factory=list)
+    status: str = ExtractionStatus.DONE
+    error: str = ""
+    date: object = None
+
+
+def extract(path: Path, content_type: str) -> Extraction:
+    file_type = TYPES_BY_CONTENT_TYPE.get(content_type)
+    try:
+        if file_type is PDF:
+            return _extract_pdf(path)
+        if file_type in (PNG, JPEG):
+            return _extract_image(path)
+        if file_type is EMAIL:
+            return _extract_email(path)
+        if file_type in (TEXT, CSV):
+            return Extraction(pages=split_pages(clean_page_text(decode_text(path.read_bytes()))))
+    except Exception as error:  # a broken file of any kind must end as "failed", kept for staff to see
+        logger.warning("Extraction of %s failed", path, exc_info=True)
+        return Extraction(status=ExtractionStatus.FAILED, error=f"The file could not be read: {error}"[:1000])
+    return Extraction(status=ExtractionStatus.FAILED, error=f"No text extraction for files of type {content_type!r}.")
+
+
+def _extract_pdf(path: Path) -> Extraction:
+    from pypdf.errors import FileNotDecryptedError, PdfReadError
+
+    try:
+        count = len(pdftext.open_pdf(path).pages)
+    except FileNotDecryptedError:
+        return Extraction(status=ExtractionStatus.FAILED, error="The PDF is encrypted with a password.")
+    except (PdfReadError, ValueError, KeyError, TypeError, OSError) as error:
+        return Extraction(status=ExtractionStatus.FAILED, error=f"The PDF is damaged and could not be read: {error}")
+    if count == 0:
+        return Extraction(status=ExtractionStatus.FAILED, error="The PDF has no pages that could be read.")
+
+    pages = _read_pages(path, count)
+    result = Extraction(pages=[text for text, _state in pages])
+    unreadable = [n for n, (_text, state) in enumerate(pages, start=1) if state == pdftext.UNREADABLE]
+    needs_ocr = [n for n, (_text, state) in enumerate(pages, start=1) if state == pdftext.NEEDS_OCR]
+    if unreadable:
+        result.status = ExtractionStatus.FAILED
+        result.error = f"Text could not be read from page(s) {_numbers(unreadable)}."
+    elif needs_ocr:
+        result.status = ExtractionStatus.NEEDS_OCR
+        result.error = f"Page(s) {_numbers(needs_ocr)} are images; Tesseract is not installed to read them."
+    return result
+
+
+@functools.cache
+def _worker_pool() -> ProcessPoolExecutor:
+    # forkserver: workers start from a clean process that imports only records.documents.pdf, never from a copy
+    # of a web or task process with its threads and database connections.
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+    if "forkserver" in methods:
+        context.set_forkserver_preload(["records.documents.pdf"])
+    return ProcessPoolExecutor(max_workers=WORKERS, mp_context=context)
+
+
+def _read_pages(path: Path, count: int) -> list[tuple[str, str]]:
+    """Every page's (text, state). pypdf is pure Python: a long PDF is read on all cores, a range each."""
+    if WORKERS < 2 or count < PARALLEL_FROM_PAGES:
+        return pdftext.read_pages(str(path), 0, count)
+    size = -(-count // (WORKERS * 2))
+    starts = list(range(0, count, size))
+    stops = [min(start + size, count) for start in starts]
+    try:
+        chunks = _worker_pool().map(pdftext.read_pages, [str(path)] * len(starts), starts, stops)
+        return [page for chunk in chunks for page in chunk]
+    except (BrokenProcessPool, OSError, RuntimeError, AssertionError):
+        # No worker processes to be had (inside a daemon process, a pool broken by a crash): read here.
+        logger.warning("Reading %s in worker processes failed; reading it here", path, exc_info=True)
+        _worker_pool.cache_clear()
+        return pdftext.read_pages(str(path), 0, count)
+
+
+def _numbers(numbers: list[int]) -> str:
+    shown = ", ".join(str(n) for n in numbers[:20])
+    return shown + (f" and {len(numbers) - 20} more" if len(numbers) > 20 else "")
+
+
+def _extract_image(path: Path) -> Extraction:
+    if not pdftext.tesseract_path():
+        return Extraction(status=ExtractionStatus.NEEDS_OCR, error="An image; Tesseract is not installed to read it.")
+    text = pdftext.ocr_file(path)
+    if text is None:
+        return Extraction(status=ExtractionStatus.NEEDS_OCR, error="Tesseract could not read the image.")
+    return Extraction(pages=[text])
+
+
+# Email
+
+
+class _HTMLText(html.parser.HTMLParser):
+    """The visible text of an HTML email body."""
+
+    BLOCKS = frozenset({"p", "div", "br", "tr", "li", "h1", "h2", "h3", "h4", "table", "blockquote"})
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.parts, self.skip = [], 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("script", "style"):
+            self.skip += 1
+        elif tag in self.BLOCKS:
+            self.parts.append("\n")
+
+    def handle_endtag(self, tag):
+        if tag in ("script", "style") and self.skip:
+            self.skip -= 1
+
+    def handle_data(self, data):
+        if not self.skip:
+            self.parts.append(data)
+
+
+def _html_to_text(markup: str) -> str:
+    parser = _HTMLText()
+    parser.feed(markup)
+    parser.close()
+    return "".join(parser.parts)
+
+
+def _extract_email(path: Path) -> Extraction:
+    with path.open("rb") as handle:
+        message = email.message_from_binary_file(handle, policy=email.policy.default)
+    lines = []
+    for name in ("From", "To", "Cc", "Date", "Subject"):
+        value = message.get(name)
+        if value:
+            lines.append(f"{name}: {value}")
+    attachments = [part.get_filename() for part in message.iter_attachments() if part.get_filename()]
+    if attachments:
+        lines.append("Attachments: " + ", ".join(attachments))
+    body = message.get_body(preferencelist=("plain", "html"))
+    text = ""
+    if body is not None:
+        try:
+            text = body.get_content()
+        except (LookupError, ValueError):  # an unknown or lying charset: read the bytes as best we can
+            text = decode_text(body.get_payload(decode=True) or b"")
+        if body.get_content_type() == "text/html":
+            text = _html_to_text(text)
+    date = None
+    try:
+        parsed = message["Date"].datetime if message["Date"] else None
+        date = parsed.date() if parsed else None
+    except (AttributeError, TypeError, ValueError):
+        date = None
+    page = clean_page_text("\n".join(lines) + "\n\n" + text)
+    return Extraction(pages=split_pages(page), date=date)

@@ -1,0 +1,249 @@
+"""Staff forms. They validate everything and keep what was typed when something is wrong."""
+
+import datetime
+
+from django import forms
+from django.conf import settings
+from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
+
+from records.documents.extraction import UnsupportedFile
+from records.models import (
+    Agency,
+    Channel,
+    EventSource,
+    Procurement,
+    Product,
+    RecordsRequest,
+    RequestStatus,
+    Technology,
+    TimelineEvent,
+    Vendor,
+    Visibility,
+)
+from records.models.requests import Direction
+from records.services.documents import file_type
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class SlugField(forms.ModelChoiceField):
+    """Pick a record by its slug in a text box: a <select> of every agency in the country is no choice."""
+
+    def __init__(self, queryset, *, noun: str, **kwargs):
+        kwargs.setdefault("widget", forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}))
+        kwargs.setdefault(
+            "error_messages", {"invalid_choice": f"No {noun} has that slug; copy it from the {noun}'s page address."}
+        )
+        super().__init__(queryset, to_field_name="slug", **kwargs)
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """A list of uploaded files. Each is checked by the form's clean_files, whose messages name the file."""
+
+    widget = MultipleFileInput
+
+    def clean(self, data, initial=None):
+        return list(data) if isinstance(data, list | tuple) else [data] if data else []
+
+
+def check_uploads(files, oversized) -> None:
+    """Refuse, with one message per file, uploads over the size limit or of a type not accepted."""
+    limit = filesizeformat(settings.MAX_UPLOAD_BYTES)
+    errors = [f"“{name}” is larger than the limit of {limit}; nothing of it was kept." for name in oversized]
+    for upload in files:
+        try:
+            file_type(upload)
+        except UnsupportedFile as error:
+            errors.append(str(error))
+    if errors:
+        raise forms.ValidationError(errors)
+
+
+class VisibilityMixin:
+    """Only editors publish and embargo; for staff the choice is not offered and records stay private."""
+
+    def __init__(self, *args, can_publish: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not can_publish:
+            self.fields.pop("visibility", None)
+            self.fields.pop("embargo_until", None)
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("visibility") == Visibility.EMBARGOED and not cleaned.get("embargo_until"):
+            self.add_error("embargo_until", "An embargo needs the date it ends.")
+        return cleaned
+
+
+class RequestFileForm(VisibilityMixin, forms.ModelForm):
+    agency = SlugField(Agency.objects.all(), noun="agency", help_text="The agency's slug, as in /agencies/<slug>/.")
+    status = forms.ChoiceField(
+        choices=[(RequestStatus.FILED, "Filed"), (RequestStatus.DRAFT, "Draft (not sent yet)")],
+        initial=RequestStatus.FILED,
+    )
+
+    class Meta:
+        model = RecordsRequest
+        fields = [
+            "agency", "subject", "text", "requester_organization", "requester_person", "tracking_number",
+            "status", "filed_on", "source_url", "visibility", "embargo_until",
+        ]  # fmt: skip
+        widgets = {"filed_on": DATE_INPUT, "embargo_until": DATE_INPUT, "text": forms.Textarea(attrs={"rows": 6})}
+        labels = {"text": "What is asked for", "requester_organization": "Requesting organisation"}
+        help_texts = {"filed_on": "Leave empty for today.", "requester_organization": "Shown publicly."}
+
+    def clean_filed_on(self):
+        filed_on = self.cleaned_data.get("filed_on")
+        if filed_on and filed_on > timezone.localdate():
+            raise forms.ValidationError("A request cannot be filed in the future.")
+        return filed_on
+
+
+class RequestEditForm(VisibilityMixin, forms.ModelForm):
+    class Meta:
+        model = RecordsRequest
+        fields = [
+            "subject", "text", "requester_organization", "requester_person", "tracking_number", "filed_on",
+            "source_url", "visibility", "embargo_until",
+        ]  # fmt: skip
+        widgets = RequestFileForm.Meta.widgets
+        labels = RequestFileForm.Meta.labels
+
+
+class StatusChangeForm(forms.Form):
+    status = forms.ChoiceField(choices=[c for c in RequestStatus.choices if c[0] != RequestStatus.DRAFT])
+    date = forms.DateField(widget=DATE_INPUT, initial=timezone.localdate)
+    direction = forms.ChoiceField(choices=[("", "—"), *Direction.choices], required=False)
+    channel = forms.ChoiceField(choices=[("", "—"), *Channel.choices], required=False)
+    summary = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+        help_text="What was sent or received. Leave empty to change the status without logging correspondence.",
+    )
+    attachments = MultipleFileField(
+        required=False,
+        help_text="Files that came with it (PDF, text, email, images, CSV): they become documents of the request.",
+    )
+
+    def __init__(self, *args, records_request: RecordsRequest, oversized=(), **kwargs):
+        self.records_request = records_request
+        self.oversized = list(oversized)
+        super().__init__(*args, **kwargs)
+        self.fields["status"].initial = records_request.status
+
+    def clean_attachments(self):
+        files = self.cleaned_data["attachments"]
+        check_uploads(files, self.oversized)
+        return files
+
+    def clean_date(self):
+        date = self.cleaned_data["date"]
+        if date > timezone.localdate():
+            raise forms.ValidationError("The date cannot be in the future.")
+        filed_on = self.records_request.filed_on
+        if filed_on and date < filed_on:
+            raise forms.ValidationError(f"The date cannot be before the request was filed ({filed_on:%b %-d, %Y}).")
+        return date
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("attachments") and not cleaned.get("summary"):
+            self.add_error("summary", "Say what came with the attachments: they are logged as correspondence.")
+        if cleaned.get("summary"):
+            for name in ("direction", "channel"):
+                if not cleaned.get(name):
+                    self.add_error(name, "Say this for the correspondence entry.")
+        elif cleaned.get("status") == self.records_request.status:
+            self.add_error("status", "That is already the status; log a correspondence summary or pick another.")
+        return cleaned
+
+
+class ProcurementForm(forms.ModelForm):
+    agency = SlugField(Agency.objects.all(), noun="agency")
+    vendor = SlugField(Vendor.objects.all(), noun="vendor")
+    product = SlugField(Product.objects.all(), noun="product", required=False)
+
+    class Meta:
+        model = Procurement
+        fields = [
+            "agency", "vendor", "product", "title", "kind", "status", "amount", "currency", "signed_on", "start_on",
+            "end_on", "reference_number", "source_url", "description",
+        ]  # fmt: skip
+        widgets = {"signed_on": DATE_INPUT, "start_on": DATE_INPUT, "end_on": DATE_INPUT}
+
+    def clean(self):
+        cleaned = super().clean()
+        product, vendor = cleaned.get("product"), cleaned.get("vendor")
+        if product and vendor and product.vendor_id != vendor.pk:
+            self.add_error("product", f"That product is not {vendor.name}'s.")
+        start, end = cleaned.get("start_on"), cleaned.get("end_on")
+        if start and end and end < start:
+            self.add_error("end_on", "The end cannot come before the start.")
+        return cleaned
+
+
+class TimelineEventForm(VisibilityMixin, forms.ModelForm):
+    agency = SlugField(Agency.objects.all(), noun="agency", required=False)
+    vendors = forms.ModelMultipleChoiceField(Vendor.objects.all(), required=False, to_field_name="slug",
+                                             widget=forms.CheckboxSelectMultiple)  # fmt: skip
+    technologies = forms.ModelMultipleChoiceField(Technology.objects.all(), required=False, to_field_name="slug",
+                                                  widget=forms.CheckboxSelectMultiple)  # fmt: skip
+
+    class Meta:
+        model = TimelineEvent
+        fields = [
+            "date", "date_precision", "kind", "title", "summary", "agency", "vendors", "technologies",
+            "is_illustrative", "visibility", "embargo_until",
+        ]  # fmt: skip
+        widgets = {"date": DATE_INPUT, "embargo_until": DATE_INPUT, "summary": forms.Textarea(attrs={"rows": 4})}
+        help_texts = {"date": "For a month or a year, any day in it: it is stored as the first day."}
+
+    def clean_date(self):
+        date = self.cleaned_data["date"]
+        if date > timezone.localdate() + datetime.timedelta(days=366):
+            raise forms.ValidationError("That is more than a year ahead; check the date.")
+        return date
+
+
+class EventSourceForm(forms.ModelForm):
+    document = forms.IntegerField(required=False, min_value=1, help_text="Document number, as in /documents/<number>/.")
+
+    class Meta:
+        model = EventSource
+        fields = ["url", "label", "document", "page"]
+
+    def clean_document(self):
+        from records.models import Document
+
+        number = self.cleaned_data.get("document")
+        if number is None:
+            return None
+        try:
+            return Document.objects.get(pk=number)
+        except Document.DoesNotExist:
+            raise forms.ValidationError("No document has that number.") from None
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("url") and not cleaned.get("document") and (cleaned.get("label") or cleaned.get("page")):
+            self.add_error("url", "A source needs a URL or a document.")
+        if cleaned.get("page") and not cleaned.get("document"):
+            self.add_error("page", "A page number needs a document.")
+        return cleaned
+
+
+class BaseSourceFormSet(forms.BaseFormSet):
+    def clean(self):
+        super().clean()
+        if any(self.errors):
+            return
+        if not any(form.cleaned_data.get("url") or form.cleaned_data.get("document") for form in self.forms):
+            raise forms.ValidationError("Every timeline entry needs at least one source: a URL or a document.")
+
+
+SourceFormSet = forms.formset_factory(EventSourceForm, formset=BaseSourceFormSet, extra=2, max_num=10)

@@ -1,0 +1,34 @@
+from django.contrib.sitemaps.views import sitemap
+from django.urls import path
+from django.views.decorators.http import require_safe
+
+from records.web import feeds
+from records.web.sitemaps import SITEMAPS
+from records.web.views import ocds, public, search
+
+urlpatterns = [
+    path("", public.home, name="home"),
+    path("timeline/", public.timeline, name="timeline"),
+    path("timeline/feed/", require_safe(feeds.GlobalTimelineFeed()), name="timeline-feed"),
+    path("agencies/", public.agency_list, name="agency-list"),
+    path("agencies/<slug:slug>/", public.agency_detail, name="agency-detail"),
+    path("agencies/<slug:slug>/feed/", require_safe(feeds.AgencyFeed()), name="agency-feed"),
+    path("vendors/", public.vendor_list, name="vendor-list"),
+    path("vendors/<slug:slug>/", public.vendor_detail, name="vendor-detail"),
+    path("vendors/<slug:slug>/feed/", require_safe(feeds.VendorFeed()), name="vendor-feed"),
+    path("technologies/", public.technology_list, name="technology-list"),
+    path("technologies/<slug:slug>/", public.technology_detail, name="technology-detail"),
+    path("technologies/<slug:slug>/feed/", require_safe(feeds.TechnologyFeed()), name="technology-feed"),
+    path("procurements/", public.procurement_list, name="procurement-list"),
+    path("procurements/<int:pk>/", public.procurement_detail, name="procurement-detail"),
+    path("procurements/ocds.json", ocds.procurements_ocds, name="procurements-ocds"),
+    path("requests/", public.request_list, name="request-list"),
+    path("requests/<int:pk>/", public.request_detail, name="request-detail"),
+    path("documents/", public.document_list, name="document-list"),
+    path("documents/<int:pk>/", public.document_detail, name="document-detail"),
+    path("documents/<int:pk>/download", public.document_download, name="document-download"),
+    path("events/<int:pk>/", public.event_detail, name="event-detail"),
+    path("search/", search.search_page, name="search"),
+    path("sitemap.xml", require_safe(sitemap), {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("robots.txt", public.robots_txt, name="robots-txt"),
+]

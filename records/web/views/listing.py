@@ -1,0 +1,116 @@
+"""The shared machinery of every public list: filters, keyset pages, and the CSV and JSON exports."""
+
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.shortcuts import render
+
+from records import exports
+from records.web.pagination import BadCursor, keyset_page
+
+
+@dataclass
+class ListSpec:
+    filterset_class: type
+    fields: list
+    template: str
+    filename: str
+    key: str = "date"
+    key_kind: str = "date"
+    descending: bool = True
+    prefetch: tuple = field(default_factory=tuple)
+
+
+def render_list(request, spec: ListSpec, queryset, context_for=None, count=False):
+    """Filter `queryset` by the query string and answer as HTML, `format=csv` or `format=json`.
+
+    Invalid filter values are dropped from the query and reported at their filter with HTTP 400.
+    `context_for(rows)` adds page-specific context (facets, charts) computed from the filtered rows.
+    """
+    filterset = spec.filterset_class(request.GET or None, queryset=queryset, request=request)
+    rows = filterset.qs.prefetch_related(*spec.prefetch)
+    status = 400 if filterset.is_bound and not filterset.is_valid() else 200
+    wanted = request.GET.get("format", "html")
+
+    # Built once: the JSON export calls this for every link of every row.
+    origin = request.build_absolute_uri("/")[:-1]
+
+    def absolute(path):
+        return origin + path if path.startswith("/") else request.build_absolute_uri(path)
+
+    if wanted == "csv" and status == 200:
+        direction = "-" if spec.descending else ""
+        ordered = rows.order_by(f"{direction}{spec.key}", f"{direction}id")
+        return exports.list_csv_response(spec.fields, ordered, absolute, spec.filename, request.user)
+
+    cursor_error = None
+    try:
+        page = keyset_page(rows, request.GET.get("after"), settings.PAGE_SIZE, spec.key, spec.key_kind, spec.descending)
+    except BadCursor as error:
+        cursor_error, status = str(error), 400
+        page = keyset_page(rows, None, settings.PAGE_SIZE, spec.key, spec.key_kind, spec.descending)
+    # `count` is True, or a function of the rows that counts them (e.g. through a cache).
+    total = (count(rows) if callable(count) else rows.count()) if count else None
+
+    if wanted == "json":
+        if status != 200:
+            errors = {name: [str(e) for e in errs] for name, errs in filterset.errors.items()}
+            if cursor_error:
+                errors["after"] = [cursor_error]
+            return exports.JsonResponse({"errors": errors}, status=400)
+        next_url = None
+        if page.next_cursor:
+            query = request.GET.copy()
+            query["after"] = page.next_cursor
+            next_url = absolute(f"{request.path}?{query.urlencode()}")
+        return exports.json_response(spec.fields, page.items, absolute, total, next_url)
+
+    export_query = request.GET.copy()
+    export_query.pop("after", None)
+    export_query["format"] = "csv"
+    csv_url = f"{request.path}?{export_query.urlencode()}"
+    export_query["format"] = "json"
+    json_url = f"{request.path}?{export_query.urlencode()}"
+    drop_links = []
+    for key in request.GET:
+        if key not in {"after", "format", "sort"} and request.GET.get(key):
+            query = request.GET.copy()
+            del query[key]
+            query.pop("after", None)
+            drop_links.append((key, f"{request.path}?{query.urlencode()}"))
+    base = {
+        "drop_links": drop_links,
+        "filter": filterset,
+        "page": page,
+        "total": total,
+        "cursor_error": cursor_error,
+        "csv_url": csv_url,
+        "json_url": json_url,
+        "filtered": bool(drop_links),
+    }
+    extra = context_for(rows) if context_for else {}
+    return render(request, spec.template, base | extra, status=status)
+
+
+def facet_options(get, name: str, value_label_counts, page_keys=("after", "format")) -> list[dict]:
+    """Options of one facet: each with its count, the query string that selects it, and the one that clears
+    it. Selecting or clearing drops the page position (`page_keys`), which belongs to the old result."""
+    selected = (get.get(name) or "").strip().lower()
+    cleared = get.copy()
+    for key in (name, *page_keys):
+        cleared.pop(key, None)
+    options = []
+    for value, label, count in value_label_counts:
+        query = cleared.copy()
+        query[name] = value
+        options.append(
+            {
+                "value": value,
+                "label": label,
+                "count": count,
+                "selected": str(value).lower() == selected,
+                "query": query.urlencode(),
+                "clear": cleared.urlencode(),
+            }
+        )
+    return options

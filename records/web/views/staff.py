@@ -1,0 +1,237 @@
+"""Staff pages: the dashboard, filing and moving requests, procurements and timeline entries."""
+
+import datetime
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Max
+from django.http import HttpResponse, HttpResponseNotFound
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.http import require_POST, require_safe
+
+from records.documents.extraction import UnsupportedFile
+from records.exports import ics as calendar
+from records.models import RecordsRequest, StaffProfile
+from records.models.requests import TERMINAL_STATUSES
+from records.rules.permissions import is_editor, staff_required
+from records.services.requests import RequestError, request_file, request_set_status, request_update
+from records.services.timeline import event_record, procurement_record
+from records.web.document_forms import UploadSizeLimit
+from records.web.forms import (
+    ProcurementForm,
+    RequestEditForm,
+    RequestFileForm,
+    SourceFormSet,
+    StatusChangeForm,
+    TimelineEventForm,
+)
+
+
+def _open_requests():
+    return (
+        RecordsRequest.objects.exclude(status__in=[*TERMINAL_STATUSES, "draft"])
+        .select_related("agency__jurisdiction")
+        .order_by("due_on", "id")
+    )
+
+
+@staff_required
+def dashboard(request):
+    today = timezone.localdate()
+    open_requests = _open_requests()
+    context = {
+        "mine": open_requests.filter(status_changes__changed_by=request.user).distinct()[:25],
+        "overdue": open_requests.filter(due_on__lt=today)[:25],
+        "due_soon": open_requests.filter(due_on__gte=today, due_on__lte=today + datetime.timedelta(days=7))[:25],
+        "drafts": RecordsRequest.objects.filter(status="draft").select_related("agency").order_by("-updated_at")[:10],
+        "recent": RecordsRequest.objects.select_related("agency").order_by("-updated_at", "-id")[:10],
+        "today": today,
+    }
+    return render(request, "staff/dashboard.html", context)
+
+
+def _apply_service_errors(form, error: Exception):
+    if isinstance(error, ValidationError) and hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, str(error.messages[0] if isinstance(error, ValidationError) else error))
+
+
+@staff_required
+def request_new(request):
+    form = RequestFileForm(
+        request.POST or None, can_publish=is_editor(request.user), initial={"agency": request.GET.get("agency", "")}
+    )
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if v is not None and k in form.fields}
+        try:
+            records_request = request_file(user=request.user, **data)
+        except (ValidationError, RequestError) as error:
+            _apply_service_errors(form, error)
+        else:
+            messages.success(request, f"Request logged: {records_request.subject}.")
+            return redirect("staff-request-detail", pk=records_request.pk)
+    return render(request, "staff/request_form.html", {"form": form, "title": "File a records request"})
+
+
+@staff_required
+def request_detail(request, pk):
+    records_request = get_object_or_404(RecordsRequest.objects.select_related("agency__jurisdiction__parent"), pk=pk)
+    form = StatusChangeForm(records_request=records_request)
+    return _render_request(request, records_request, form)
+
+
+def _render_request(request, records_request, form, status=200):
+    context = {
+        "records_request": records_request,
+        "form": form,
+        "correspondence": records_request.correspondence.all(),
+        "changes": records_request.status_changes.select_related("changed_by"),
+        "documents": records_request.documents.all(),
+    }
+    return render(request, "staff/request_detail.html", context, status=status)
+
+
+# The upload size limit must be in place before anything reads the body, and CsrfViewMiddleware reads
+# it to find the token: so the middleware's check is skipped here and done by csrf_protect inside.
+@csrf_exempt
+@staff_required
+@require_POST
+def request_status(request, pk):
+    request.upload_handlers.insert(0, UploadSizeLimit(request))
+    return _request_status(request, pk)
+
+
+@csrf_protect
+def _request_status(request, pk):
+    records_request = get_object_or_404(RecordsRequest.objects.select_related("agency__jurisdiction__parent"), pk=pk)
+    form = StatusChangeForm(
+        request.POST,
+        request.FILES,
+        records_request=records_request,
+        oversized=getattr(request, "oversized_uploads", ()),
+    )
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            request_set_status(
+                records_request=records_request,
+                status=data["status"],
+                on=data["date"],
+                direction=data["direction"],
+                channel=data["channel"],
+                summary=data["summary"],
+                attachments=data["attachments"],
+                user=request.user,
+            )
+        except (ValidationError, RequestError, UnsupportedFile) as error:
+            _apply_service_errors(form, error)
+        else:
+            messages.success(request, "Status updated.")
+            return redirect("staff-request-detail", pk=pk)
+    return _render_request(request, records_request, form, status=400)
+
+
+@staff_required
+def request_edit(request, pk):
+    records_request = get_object_or_404(RecordsRequest, pk=pk)
+    form = RequestEditForm(request.POST or None, instance=records_request, can_publish=is_editor(request.user))
+    if request.method == "POST" and form.is_valid():
+        fields = {name: form.cleaned_data[name] for name in form.fields}
+        try:
+            request_update(records_request=records_request, user=request.user, **fields)
+        except (ValidationError, RequestError) as error:
+            _apply_service_errors(form, error)
+        else:
+            messages.success(request, "Request saved.")
+            return redirect("staff-request-detail", pk=pk)
+    context = {"form": form, "title": f"Edit: {records_request.subject}", "records_request": records_request}
+    return render(request, "staff/request_form.html", context)
+
+
+@staff_required
+def request_history(request, pk):
+    records_request = get_object_or_404(RecordsRequest, pk=pk)
+    history = records_request.history.select_related("history_user").order_by("-history_date")
+    rows = []
+    for record in history:
+        previous = record.prev_record
+        changes = record.diff_against(previous).changes if previous else []
+        rows.append({"record": record, "changes": changes})
+    return render(request, "staff/request_history.html", {"records_request": records_request, "rows": rows})
+
+
+@staff_required
+def procurement_new(request):
+    form = ProcurementForm(request.POST or None, initial={"agency": request.GET.get("agency", "")})
+    if request.method == "POST" and form.is_valid():
+        try:
+            procurement = procurement_record(**form.cleaned_data)
+        except ValidationError as error:
+            _apply_service_errors(form, error)
+        else:
+            messages.success(request, f"Procurement recorded: {procurement.title}.")
+            return redirect(procurement.get_absolute_url())
+    return render(request, "staff/simple_form.html", {"form": form, "title": "Add a procurement"})
+
+
+@staff_required
+def event_new(request):
+    form = TimelineEventForm(
+        request.POST or None, can_publish=is_editor(request.user), initial={"agency": request.GET.get("agency", "")}
+    )
+    sources = SourceFormSet(request.POST or None, prefix="sources")
+    if request.method == "POST" and form.is_valid() and sources.is_valid():
+        data = dict(form.cleaned_data)
+        vendors, technologies = data.pop("vendors"), data.pop("technologies")
+        if not is_editor(request.user):
+            data["visibility"] = "private"
+        source_rows = [
+            {key: value for key, value in source.cleaned_data.items() if value not in (None, "")}
+            for source in sources
+            if source.cleaned_data
+        ]
+        try:
+            event = event_record(sources=source_rows, vendors=vendors, technologies=technologies, **data)
+        except (ValidationError, ValueError) as error:
+            _apply_service_errors(form, error)
+        else:
+            messages.success(request, "Timeline entry added.")
+            return redirect(event.get_absolute_url())
+    context = {"form": form, "sources": sources, "title": "Add a timeline entry"}
+    return render(request, "staff/event_form.html", context)
+
+
+@staff_required
+def calendar_settings(request):
+    profile, _ = StaffProfile.objects.get_or_create(user=request.user)
+    feed = request.build_absolute_uri(reverse("staff-deadlines-ics") + f"?token={profile.calendar_token}")
+    return render(request, "staff/calendar.html", {"feed_url": feed})
+
+
+@staff_required
+@require_POST
+def calendar_rotate(request):
+    profile, _ = StaffProfile.objects.get_or_create(user=request.user)
+    profile.rotate_calendar_token()
+    messages.success(request, "A new calendar address was made; the old one no longer works.")
+    return redirect("staff-calendar")
+
+
+@require_safe
+def deadlines_ics(request):
+    """Due dates of open requests for calendar apps, which cannot sign in: a per-user secret in the URL."""
+    token = request.GET.get("token", "")
+    profile = StaffProfile.objects.select_related("user").filter(calendar_token=token).first() if token else None
+    if profile is None or not profile.user.is_active:
+        return HttpResponseNotFound("Unknown calendar address.", content_type="text/plain")
+    requests = _open_requests().filter(due_on__isnull=False)
+    stamp = RecordsRequest.objects.aggregate(latest=Max("updated_at"))["latest"] or timezone.now()
+    body = calendar.deadlines_calendar(requests, absolute=request.build_absolute_uri, stamp=stamp)
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="deadlines.ics"'
+    return response
