@@ -52,9 +52,7 @@ class Jurisdiction(models.Model):
         ]
 
     def __str__(self):
-        if self.level in {Level.COUNTY, Level.CITY} and self.state:
-            return f"{self.name}, {self.state}"
-        return self.name
+        return self.label(self.name, self.level, self.state)
 
     def save(self, **kwargs):
         update_fields = kwargs.get("update_fields")
@@ -74,6 +72,11 @@ class Jurisdiction(models.Model):
         # What save() compares with to see a corrected state code (unknown when deferred: a change).
         jurisdiction._saved_state = jurisdiction.__dict__.get("state")
         return jurisdiction
+
+    @staticmethod
+    def label(name: str, level: str, state: str) -> str:
+        """How a jurisdiction is named: a county or city with its state ("Washington County, OR")."""
+        return f"{name}, {state}" if level in {Level.COUNTY, Level.CITY} and state else name
 
     def law_holder(self) -> "Jurisdiction | None":
         """The jurisdiction whose law applies: this one if it has its own, else the nearest ancestor's."""

@@ -7,37 +7,18 @@ from simple_history.models import HistoricalRecords
 from records.links import detail_url
 from records.models.agencies import Agency
 from records.models.visibility import VisibilityFields, VisibleQuerySet, embargo_constraint
-
-
-class RequestStatus(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    FILED = "filed", "Filed"
-    ACKNOWLEDGED = "acknowledged", "Acknowledged"
-    PROCESSING = "processing", "Processing"
-    FIX_REQUIRED = "fix_required", "Fix required"
-    PAYMENT_REQUIRED = "payment_required", "Payment required"
-    PARTIALLY_FULFILLED = "partially_fulfilled", "Partially fulfilled"
-    FULFILLED = "fulfilled", "Fulfilled"
-    NO_RECORDS = "no_records", "No responsive records"
-    REJECTED = "rejected", "Rejected"
-    APPEALED = "appealed", "Appealed"
-    WITHDRAWN = "withdrawn", "Withdrawn"
-
-
-TERMINAL_STATUSES = frozenset(
-    {
-        RequestStatus.PARTIALLY_FULFILLED,
-        RequestStatus.FULFILLED,
-        RequestStatus.NO_RECORDS,
-        RequestStatus.REJECTED,
-        RequestStatus.WITHDRAWN,
-    }
-)
+from records.rules import requests as rules
+from records.rules.requests import NOT_OPEN_STATUSES, TERMINAL_STATUSES, RequestStatus
 
 
 class RecordsRequestQuerySet(VisibleQuerySet):
     def open(self):
-        return self.exclude(status__in=TERMINAL_STATUSES).exclude(status=RequestStatus.DRAFT)
+        """Filed and not yet answered (records.rules.requests.is_open)."""
+        return self.exclude(status__in=NOT_OPEN_STATUSES)
+
+    def overdue(self, today):
+        """Past their due date and not closed (records.rules.requests.is_overdue)."""
+        return self.filter(due_on__lt=today).exclude(status__in=TERMINAL_STATUSES)
 
 
 class RecordsRequest(VisibilityFields):
@@ -81,22 +62,19 @@ class RecordsRequest(VisibilityFields):
 
     @property
     def is_terminal(self) -> bool:
-        return self.status in TERMINAL_STATUSES
+        return rules.is_terminal(self.status)
 
     @property
     def is_overdue(self) -> bool:
-        return bool(self.due_on and not self.is_terminal and self.due_on < timezone.localdate())
+        return rules.is_overdue(self.status, self.due_on, timezone.localdate())
 
     @property
     def is_long_overdue(self) -> bool:
-        """Past twice the statutory period: the span from filing to due, doubled, has passed."""
-        if not (self.is_overdue and self.filed_on):
-            return False
-        return timezone.localdate() > self.filed_on + 2 * (self.due_on - self.filed_on)
+        return rules.is_long_overdue(self.status, self.filed_on, self.due_on, timezone.localdate())
 
     @property
     def public_requester(self) -> str:
-        return self.requester_organization or "A private requester"
+        return rules.public_requester(self.requester_organization)
 
 
 class Direction(models.TextChoices):

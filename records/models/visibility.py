@@ -58,6 +58,10 @@ class VisibilityFields(models.Model):
             self.visibility == Visibility.EMBARGOED and self.embargo_until is not None and self.embargo_until <= today
         )
 
+    def is_visible_to(self, user) -> bool:
+        """Whether `user` may see this record: the rule of VisibleQuerySet.visible_to(), for one record."""
+        return can_see_everything(user) or self.is_public()
+
     def clean(self):
         from django.core.exceptions import ValidationError
 

@@ -4,8 +4,7 @@ import datetime
 import statistics
 from collections import Counter
 
-from records.models import RequestStatus
-from records.models.requests import TERMINAL_STATUSES
+from records.rules.requests import TERMINAL_STATUSES, RequestStatus, is_open, is_overdue
 
 MIN_CLOSED = 5
 SUCCESS = {RequestStatus.FULFILLED, RequestStatus.PARTIALLY_FULFILLED}
@@ -20,16 +19,12 @@ def request_statistics(rows, today: datetime.date) -> dict:
         (status, filed, closed) for status, filed, closed, _ in rows if status in TERMINAL_STATUSES and filed and closed
     ]
     with_due = [(status, closed, due) for status, _, closed, due in rows if due and status != RequestStatus.DRAFT]
-    late = sum(
-        1
-        for status, closed, due in with_due
-        if (closed and closed > due) or (status not in TERMINAL_STATUSES and due < today)
-    )
+    late = sum(1 for status, closed, due in with_due if (closed and closed > due) or is_overdue(status, due, today))
     result = {
         "total": len(rows),
         "by_status": [(labels[status], count) for status, count in by_status.most_common()],
         "closed": len(closed),
-        "open": sum(1 for status, *_ in rows if status not in TERMINAL_STATUSES and status != RequestStatus.DRAFT),
+        "open": sum(1 for status, *_ in rows if is_open(status)),
         "enough": len(closed) >= MIN_CLOSED,
         "min_closed": MIN_CLOSED,
     }

@@ -25,9 +25,7 @@ from records.models import (
     Vendor,
 )
 from records.models.documents import DocumentKind
-from records.models.requests import TERMINAL_STATUSES
 from records.rules.states import STATE_CHOICES
-from records.web.public_cache import keeps_aggregates_for, public_cached
 
 MAX_TEXT = 200
 FILTER_FORM_RENDERER = Jinja2()
@@ -87,9 +85,14 @@ class StateFilter(filters.ChoiceFilter):
 
 
 class BaseFilterSet(filters.FilterSet):
-    """State codes are matched case-insensitively: `state=or` means Oregon."""
+    """State codes are matched case-insensitively: `state=or` means Oregon.
 
-    def __init__(self, data=None, *args, **kwargs):
+    `keep(key, compute)`, if given, keeps what `compute()` gives under `key` for readers who see the same (the
+    public): a filter may read a costly intermediate result through it. The view decides whether and where.
+    """
+
+    def __init__(self, data=None, *args, keep=None, **kwargs):
+        self.keep = keep
         if data is not None:
             data = data.copy()
             if data.get("state"):
@@ -151,12 +154,11 @@ class AgencyFilter(BaseFilterSet):
         if state := self.form.cleaned_data.get("state"):
             # The agencies are of one state: only that state's entries need reading, not the country's.
             events = events.filter(state=state)
-            if self.request is not None and keeps_aggregates_for(self.request):
+            if self.keep is not None:
                 # As a subquery, PostgreSQL probes every agency of the state for such an entry (360 agencies,
                 # about 5,000 index probes, 45 ms in Connecticut at national size, growing with the state). The
                 # public gets the state's few hundred agency ids kept with the other aggregates instead.
-                agency_ids = public_cached(
-                    self.request,
+                agency_ids = self.keep(
                     f"agencies-with:{name}:{value.pk}:{state}",
                     lambda: list(
                         events.filter(agency__isnull=False)
@@ -224,7 +226,7 @@ class RequestFilter(BaseFilterSet):
 
     def filter_status(self, queryset, name, value):
         if value == "overdue":
-            return queryset.filter(due_on__lt=timezone.localdate()).exclude(status__in=TERMINAL_STATUSES)
+            return queryset.overdue(timezone.localdate())
         return queryset.filter(status=value)
 
     def filter_text(self, queryset, name, value):

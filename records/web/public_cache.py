@@ -53,6 +53,14 @@ def public_cached[T](request, key: str, compute: Callable[[], T]) -> T:
     return value
 
 
+def keeper(request) -> Callable[[str, Callable], object] | None:
+    """public_cached() for this request, as a `keep(key, compute)` for the filters, or None when nothing is kept
+    for this reader (staff, or PUBLIC_CACHE_SECONDS 0)."""
+    if not keeps_aggregates_for(request):
+        return None
+    return lambda key, compute: public_cached(request, key, compute)
+
+
 def public_page_cache(view):
     """Serve the public (signed-out readers) a whole page kept for PUBLIC_PAGE_CACHE_SECONDS.
 

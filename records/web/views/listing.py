@@ -6,13 +6,18 @@ from django.conf import settings
 from django.shortcuts import render
 
 from records import exports
-from records.web.pagination import BadCursor, keyset_page
+from records.exports.columns import Column, Order, Reader
+from records.web.pagination import BadCursor, format_cursor, keyset_page, parse_cursor
+
+# A JSON list counts its rows when they are at most this many: counting stops there, so the count costs no
+# scan of a large table. Past it the count is null (README, "Exports").
+JSON_COUNT_LIMIT = 10_000
 
 
-@dataclass
+@dataclass(frozen=True)
 class ListSpec:
     filterset_class: type
-    fields: list
+    columns: list[Column]
     template: str
     filename: str
     key: str = "date"
@@ -20,35 +25,46 @@ class ListSpec:
     descending: bool = True
     prefetch: tuple = field(default_factory=tuple)
 
+    @property
+    def order(self) -> Order:
+        return Order(self.key, self.descending)
 
-def render_list(request, spec: ListSpec, queryset, context_for=None, count=False):
+
+def bounded_count(rows) -> int | None:
+    """How many rows there are, if at most JSON_COUNT_LIMIT; None past it."""
+    limit = JSON_COUNT_LIMIT
+    found = rows.order_by()[: limit + 1].count()
+    return found if found <= limit else None
+
+
+def render_list(request, spec: ListSpec, queryset, context_for=None, count=False, keep=None):
     """Filter `queryset` by the query string and answer as HTML, `format=csv` or `format=json`.
 
     Invalid filter values are dropped from the query and reported at their filter with HTTP 400.
-    `context_for(rows)` adds page-specific context (facets, charts) computed from the filtered rows.
+    `context_for(rows)` adds page-specific context (facets, charts) computed from the filtered rows; `keep` is
+    given to the filters, which may keep costly intermediate results with it (BaseFilterSet).
     """
-    filterset = spec.filterset_class(request.GET or None, queryset=queryset, request=request)
+    filterset = spec.filterset_class(request.GET or None, queryset=queryset, request=request, keep=keep)
     rows = filterset.qs.prefetch_related(*spec.prefetch)
     status = 400 if filterset.is_bound and not filterset.is_valid() else 200
     wanted = request.GET.get("format", "html")
 
-    # Built once: the JSON export calls this for every link of every row.
+    # Built once: the exports call this for every link of every row.
     origin = request.build_absolute_uri("/")[:-1]
 
     def absolute(path):
         return origin + path if path.startswith("/") else request.build_absolute_uri(path)
 
+    export = exports.export_for(absolute, request.user)
     if wanted == "csv" and status == 200:
-        direction = "-" if spec.descending else ""
-        ordered = rows.order_by(f"{direction}{spec.key}", f"{direction}id")
-        return exports.list_csv_response(spec.fields, ordered, absolute, spec.filename, request.user)
+        return exports.csv_response(spec.columns, rows.prefetch_related(None), spec.order, export, spec.filename)
 
-    cursor_error = None
-    try:
-        page = keyset_page(rows, request.GET.get("after"), settings.PAGE_SIZE, spec.key, spec.key_kind, spec.descending)
-    except BadCursor as error:
-        cursor_error, status = str(error), 400
-        page = keyset_page(rows, None, settings.PAGE_SIZE, spec.key, spec.key_kind, spec.descending)
+    cursor, after, cursor_error = request.GET.get("after") or None, None, None
+    if cursor:
+        try:
+            after = parse_cursor(cursor, spec.key_kind)
+        except BadCursor as error:
+            cursor, cursor_error, status = None, str(error), 400
     # `count` is True, or a function of the rows that counts them (e.g. through a cache).
     total = (count(rows) if callable(count) else rows.count()) if count else None
 
@@ -58,13 +74,19 @@ def render_list(request, spec: ListSpec, queryset, context_for=None, count=False
             if cursor_error:
                 errors["after"] = [cursor_error]
             return exports.JsonResponse({"errors": errors}, status=400)
+        values, next_key = Reader(spec.columns, export).page(
+            rows.prefetch_related(None), spec.order, after=after, size=settings.PAGE_SIZE
+        )
         next_url = None
-        if page.next_cursor:
+        if next_key:
             query = request.GET.copy()
-            query["after"] = page.next_cursor
+            query["after"] = format_cursor(*next_key)
             next_url = absolute(f"{request.path}?{query.urlencode()}")
-        return exports.json_response(spec.fields, page.items, absolute, total, next_url)
+        if total is None:
+            total = bounded_count(rows)
+        return exports.json_response(spec.columns, values, total, next_url)
 
+    page = keyset_page(rows, cursor, settings.PAGE_SIZE, spec.key, spec.key_kind, spec.descending)
     export_query = request.GET.copy()
     export_query.pop("after", None)
     export_query["format"] = "csv"

@@ -1,10 +1,7 @@
 """Staff pages: the dashboard, filing and moving requests, procurements and timeline entries."""
 
-import datetime
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Max
 from django.http import HttpResponse, HttpResponseNotFound
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -15,8 +12,8 @@ from django.views.decorators.http import require_POST, require_safe
 from records.documents.extraction import UnsupportedFile
 from records.exports import ics as calendar
 from records.models import RecordsRequest, StaffProfile
-from records.models.requests import TERMINAL_STATUSES
 from records.rules.permissions import is_editor, staff_required
+from records.selectors.requests import deadlines_calendar_requests, staff_dashboard
 from records.services.requests import RequestError, request_file, request_set_status, request_update
 from records.services.timeline import event_record, procurement_record
 from records.web.document_forms import UploadSizeLimit
@@ -30,26 +27,10 @@ from records.web.forms import (
 )
 
 
-def _open_requests():
-    return (
-        RecordsRequest.objects.exclude(status__in=[*TERMINAL_STATUSES, "draft"])
-        .select_related("agency__jurisdiction")
-        .order_by("due_on", "id")
-    )
-
-
 @staff_required
 def dashboard(request):
     today = timezone.localdate()
-    open_requests = _open_requests()
-    context = {
-        "mine": open_requests.filter(status_changes__changed_by=request.user).distinct()[:25],
-        "overdue": open_requests.filter(due_on__lt=today)[:25],
-        "due_soon": open_requests.filter(due_on__gte=today, due_on__lte=today + datetime.timedelta(days=7))[:25],
-        "drafts": RecordsRequest.objects.filter(status="draft").select_related("agency").order_by("-updated_at")[:10],
-        "recent": RecordsRequest.objects.select_related("agency").order_by("-updated_at", "-id")[:10],
-        "today": today,
-    }
+    context = staff_dashboard(user=request.user, today=today) | {"today": today}
     return render(request, "staff/dashboard.html", context)
 
 
@@ -229,9 +210,8 @@ def deadlines_ics(request):
     profile = StaffProfile.objects.select_related("user").filter(calendar_token=token).first() if token else None
     if profile is None or not profile.user.is_active:
         return HttpResponseNotFound("Unknown calendar address.", content_type="text/plain")
-    requests = _open_requests().filter(due_on__isnull=False)
-    stamp = RecordsRequest.objects.aggregate(latest=Max("updated_at"))["latest"] or timezone.now()
-    body = calendar.deadlines_calendar(requests, absolute=request.build_absolute_uri, stamp=stamp)
+    requests, stamp = deadlines_calendar_requests()
+    body = calendar.deadlines_calendar(requests, absolute=request.build_absolute_uri, stamp=stamp or timezone.now())
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="deadlines.ics"'
     return response

@@ -1,0 +1,74 @@
+"""Time the CSV and JSON exports of every public list, rendered (no kept pages or exports), on a synthetic set.
+
+    scripts/with-postgres .venv/bin/python bench/export_bench.py --scale 0.01 [--out FILE]
+
+Fills the database named by DATABASE_URL with `generate_synthetic --scale S` (replacing an earlier synthetic
+set), then times each export in-process with Django's test client (bench/harness.py: one cold request, warm-up,
+then p50 and p95). At S=0.01 the timeline export is the whole timeline, about 10,000 rows.
+"""
+
+import argparse
+import json
+import os
+import platform
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
+# Every export computed afresh: nothing kept between requests.
+os.environ.update(PUBLIC_CACHE_SECONDS="0", PUBLIC_PAGE_CACHE_SECONDS="0", PUBLIC_EXPORT_CACHE_BYTES="0")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", type=float, default=0.01)
+    parser.add_argument("--iterations", type=int, default=15)
+    parser.add_argument("--reuse", action="store_true", help="keep the synthetic set already in the database")
+    parser.add_argument("--out", type=Path, help="write the results as JSON here too")
+    args = parser.parse_args()
+
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.test import Client
+    from django.urls import reverse
+
+    from bench.harness import measure_page
+    from records.models import TimelineEvent
+
+    call_command("migrate", verbosity=0)
+    if not args.reuse:
+        call_command("generate_synthetic", "--scale", f"{args.scale:g}", "--replace", verbosity=0)
+    client = Client()
+    pages = {
+        f"timeline csv ({TimelineEvent.objects.count():,} entries)": f"{reverse('timeline')}?format=csv",
+        "timeline json (one page)": f"{reverse('timeline')}?format=json",
+        "agencies csv": f"{reverse('agency-list')}?format=csv",
+        "vendors csv": f"{reverse('vendor-list')}?format=csv",
+        "procurements csv": f"{reverse('procurement-list')}?format=csv",
+        "requests csv": f"{reverse('request-list')}?format=csv",
+        "documents csv": f"{reverse('document-list')}?format=csv",
+    }
+    load_before = os.getloadavg()
+    results = [
+        measure_page(client, name, url, warmup=2, iterations=args.iterations, budget_s=60).as_dict()
+        for name, url in pages.items()
+    ]
+    load_after = os.getloadavg()
+    print(f"{platform.processor() or platform.machine()}, load average {load_before} -> {load_after}")
+    print(f"{'export':<42} {'rows/bytes':>12} {'p50 ms':>9} {'p95 ms':>9} {'cold ms':>9} {'queries':>8}")
+    for result in results:
+        print(
+            f"{result['name']:<42} {result['bytes']:>12,} {result['p50_ms']:>9} {result['p95_ms']:>9} "
+            f"{result['cold_ms']:>9} {result['queries']:>8}"
+        )
+    if args.out:
+        payload = {"scale": args.scale, "load_average": [load_before, load_after], "results": results}
+        args.out.write_text(json.dumps(payload, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()

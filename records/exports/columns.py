@@ -1,0 +1,225 @@
+"""Exports as column lists: one list per entity, read as plain tuples, written as CSV and as JSON.
+
+A column names the values() paths it reads from each row and how they become its JSON value; its kind says
+how that JSON value is written in CSV:
+
+- `value`: one cell (a list of texts joined by "; ");
+- `link`: {"name", "url"} or None, written as two cells, `<name>` and `<name>_url`;
+- `links`: a list of links, written as two cells, the names and the URLs, each joined by "; ";
+- `parts`: a list of records with the keys `parts`, one cell per key (`<name>`, then `<name>_<key>`), each
+  joined by "; " so that the n-th item of every cell belongs to the same record.
+
+A column of related rows (an entry's vendors or sources) reads nothing from the row: its values come from one
+query per batch of rows (`related`), whatever the batch's size. Rows are read by keyset batch in the list's
+order, so an export of a million rows holds one batch in memory.
+
+A column builds its per-row function once per export (`value(export)`), so that per-export constants (the
+reader, today's date, URL patterns) are looked up once, not once a row.
+"""
+
+import datetime
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.urls import reverse
+
+from records.links import detail_url_parts
+from records.models.keyset import after_key
+
+# Rows read from the database at a time, and the related rows fetched for them in one query each.
+BATCH = 10_000
+
+
+class Links:
+    """Absolute URLs of detail pages for one export: each a pattern's absolute head and tail (records/links.py)
+    filled in by formatting, without a call to reverse() per link."""
+
+    def __init__(self, absolute: Callable[[str], str]):
+        self.absolute = absolute
+
+    def detail(self, name: str) -> Callable[[object], str]:
+        parts = detail_url_parts(name)
+        if parts is None:
+            return lambda value: self.absolute(reverse(name, args=[value]))
+        head, tail = self.absolute(parts[0]), parts[1]
+        return lambda value: f"{head}{value}{tail}"
+
+
+@dataclass(frozen=True)
+class Export:
+    """What one export is written for: absolute URLs, the reader (what a row links to may be hidden from them),
+    and today (what is overdue)."""
+
+    links: Links
+    reader: Any
+    today: datetime.date
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    paths: tuple[str, ...] = ()
+    # (export) -> (*the paths' values) -> JSON value; None gives the single path's value as it is.
+    value: Callable | None = None
+    kind: str = "value"
+    parts: tuple[str, ...] = ()
+    # (row ids, export) -> {row id: JSON value}: the values of a column of related rows, for a batch.
+    related: Callable | None = None
+    empty: Any = field(default=None)  # the JSON value of a row the related query has nothing for
+
+    def headers(self) -> list[str]:
+        if self.kind == "value":
+            return [self.name]
+        if self.kind == "parts":
+            return [self.name, *(f"{self.name}_{part}" for part in self.parts[1:])]
+        return [self.name, f"{self.name}_url"]
+
+
+# JSON values from path values. Each is a factory taking the export, so that a column can bind what it needs.
+
+
+def iso_date(export: Export) -> Callable:
+    return lambda value: value.isoformat() if value else None
+
+
+def url_to(pattern: str) -> Callable:
+    """The absolute URL of a row's detail page, from its key (slug or id)."""
+    return lambda export: export.links.detail(pattern)
+
+
+def link_to(pattern: str) -> Callable:
+    """{"name", "url"} from a (name, key) pair of paths, or None where the key is empty (no such record)."""
+
+    def bind(export: Export) -> Callable:
+        url = export.links.detail(pattern)
+        return lambda name, key: None if key is None else {"name": name, "url": url(key)}
+
+    return bind
+
+
+# CSV cells from JSON values.
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(text: str) -> str:
+    """Stop spreadsheets from running a text cell as a formula (CSV injection). Numbers are not text: a
+    longitude of -122.99 stays a number."""
+    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+
+
+def listed(texts) -> str:
+    """Items joined by "; ", an item's own "; " written ";" so that splitting a cell at "; " gives back its items
+    (the n-th of one cell then belongs with the n-th of the next: a name and its URL)."""
+    return "; ".join(text.replace("; ", ";") for text in texts)
+
+
+def _text_cell(value) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return neutralise(value)
+    if isinstance(value, (bool, int, float, Decimal)):
+        return value
+    return neutralise(str(value))
+
+
+def _parts_cell(items: list[dict], part: str) -> str:
+    """One `parts` cell: empty places kept so that the n-th item of each cell is the n-th record's; a part that
+    none of the records has is an empty cell."""
+    texts = [item[part] or "" for item in items]
+    return neutralise(listed(str(text) for text in texts)) if any(texts) else ""
+
+
+def csv_cells(column: Column) -> Callable[[Any], list]:
+    """The function that turns a JSON value of `column` into its CSV cells."""
+    if column.kind == "value":
+        return lambda value: [neutralise(listed(value)) if isinstance(value, list) else _text_cell(value)]
+    if column.kind == "link":
+        return lambda value: ["", ""] if value is None else [neutralise(value["name"]), value["url"]]
+    if column.kind == "links":
+        return lambda value: [neutralise(listed(v["name"] for v in value)), listed(v["url"] for v in value)]
+    if column.kind == "parts":
+        return lambda value: [_parts_cell(value, part) for part in column.parts]
+    raise ValueError(f"Unknown column kind {column.kind!r}.")
+
+
+# Reading rows.
+
+
+@dataclass(frozen=True)
+class Order:
+    """A list's order: by `key`, then id, both descending or both ascending."""
+
+    key: str
+    descending: bool = True
+
+    def apply(self, queryset):
+        direction = "-" if self.descending else ""
+        return queryset.order_by(f"{direction}{self.key}", f"{direction}id")
+
+
+class Reader:
+    """The rows of a queryset as the JSON values of `columns`, batch by batch."""
+
+    def __init__(self, columns: list[Column], export: Export):
+        self.columns, self.export = columns, export
+        self.paths = list(dict.fromkeys(path for column in columns for path in column.paths))
+        self.getters = [self._getter(column) for column in columns]
+
+    def _getter(self, column: Column) -> Callable:
+        if column.related is not None:
+            return None
+        where = [self.paths.index(path) for path in column.paths]
+        value = column.value(self.export) if column.value else None
+        if value is None:
+            (index,) = where
+            return lambda row: row[index]
+        if len(where) == 1:
+            (index,) = where
+            return lambda row: value(row[index])
+        return lambda row: value(*(row[index] for index in where))
+
+    def values_of(self, rows: list[tuple], ids: list) -> Iterator[list]:
+        """Each row's JSON values, in column order; `ids` are the rows' ids, for the related columns."""
+        related = {
+            index: (column.related(ids, self.export), column.empty)
+            for index, column in enumerate(self.columns)
+            if column.related is not None
+        }
+        getters = self.getters
+        for row, pk in zip(rows, ids, strict=True):
+            values = [getter(row) if getter else None for getter in getters]
+            for index, (found, empty) in related.items():
+                values[index] = found.get(pk, empty)
+            yield values
+
+    def batches(self, queryset, order: Order, *, after=None, limit: int | None = None) -> Iterator[list]:
+        """The rows of `queryset` (as JSON values) in `order` from the key `after` (a (key, id) pair) on, by
+        keyset batch: each batch's query starts where the last one ended, on the list's index."""
+        queryset = order.apply(queryset).values_list(*self.paths, order.key, "pk")
+        left = limit
+        while left is None or left > 0:
+            size = BATCH if left is None else min(BATCH, left)
+            page = after_key(queryset, order.key, after, descending=order.descending) if after else queryset
+            rows = list(page[:size])
+            if not rows:
+                return
+            yield list(self.values_of(rows, [row[-1] for row in rows]))
+            if len(rows) < size:
+                return
+            after = rows[-1][-2], rows[-1][-1]
+            if left is not None:
+                left -= len(rows)
+
+    def page(self, queryset, order: Order, *, after=None, size: int) -> tuple[list[list], tuple | None]:
+        """One page of rows (as JSON values) from the key `after` on, and the (key, id) the next page starts
+        after, or None if this is the last."""
+        queryset = order.apply(queryset).values_list(*self.paths, order.key, "pk")
+        page = after_key(queryset, order.key, after, descending=order.descending) if after else queryset
+        rows = list(page[: size + 1])
+        more, rows = len(rows) > size, rows[:size]
+        values = list(self.values_of(rows, [row[-1] for row in rows]))
+        return values, ((rows[-1][-2], rows[-1][-1]) if more else None)
