@@ -426,7 +426,7 @@ def test_numbers_stay_numbers_and_text_is_neutralised(client, awkward):
 )  # fmt: skip
 def test_a_value_cell_is_text_made_safe_or_a_number(value, written):
     out = io.StringIO()
-    csv.writer(out).writerow(["x", *columns.csv_cells(columns.Column("cell", ("cell",)))(value)])
+    csv.writer(out).writerow(["x", columns.csv_cells(columns.Column("cell", ("cell",)))(value)])
     assert out.getvalue() == f"x,{written}\r\n"
 
 

@@ -253,11 +253,8 @@ def technology_list(request):
         export = exports.export_for(request.build_absolute_uri, request.user)
         if wanted == "csv":
             return exports.csv_response(columns.TECHNOLOGIES, technologies, TECHNOLOGIES_ORDER, export, "technologies")
-        rows = [
-            row
-            for batch in exports.Reader(columns.TECHNOLOGIES, export).batches(technologies, TECHNOLOGIES_ORDER)
-            for row in batch
-        ]
+        reader = exports.Reader(columns.TECHNOLOGIES, export)
+        rows = [row for batch in reader.batches(technologies, TECHNOLOGIES_ORDER) for row in reader.json_rows(batch)]
         return exports.json_response(columns.TECHNOLOGIES, rows, len(rows), None)
     return render(request, "records/technology_list.html", {"technologies": technologies})
 
