@@ -8,7 +8,7 @@ from django.test import Client
 
 from bench import harness
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("bench.urls")]
+pytestmark = [pytest.mark.django_db, pytest.mark.urls("bench.urls"), pytest.mark.bench]
 
 
 @pytest.fixture

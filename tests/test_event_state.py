@@ -125,6 +125,7 @@ def test_the_atlas_importer_sets_the_state_and_repairs_a_stale_one():
     assert TimelineEvent.objects.get(external_id="atlas:AOS0006").state == "NY"
 
 
+@pytest.mark.bench
 def test_the_synthetic_generator_gives_every_entry_its_agencys_state():
     call_command("generate_synthetic", "--scale", "0.0005", verbosity=0, stdout=io.StringIO())
     assert TimelineEvent.objects.exclude(agency=None).exclude(state="").count() == counts_for(0.0005)["events"]

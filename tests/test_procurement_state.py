@@ -108,6 +108,7 @@ def test_bulk_writes_of_the_queryset_set_the_state():
 # The generator, the migration and archives
 
 
+@pytest.mark.bench
 def test_the_synthetic_generator_gives_every_procurement_its_agencys_state():
     call_command("generate_synthetic", "--scale", "0.0005", verbosity=0, stdout=io.StringIO())
     assert Procurement.objects.exclude(state="").count() == counts_for(0.0005)["procurements"]

@@ -183,6 +183,7 @@ def test_nothing_is_kept_when_the_seconds_are_zero(settings, agency):
     assert [v.name for v in response.context["vendors"]] == ["Axon", "Skydio"]
 
 
+@pytest.mark.bench
 def test_the_synthetic_generators_bulk_writes_move_the_token_on(committing):
     """It writes with COPY (PostgreSQL) or the driver's executemany (SQLite), past Django's cursor."""
     from bench.synthetic import BulkWriter, Table, next_id

@@ -22,7 +22,7 @@ from records.models import (
     Visibility,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.bench]
 SCALE = 0.0005
 
 
