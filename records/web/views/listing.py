@@ -25,6 +25,16 @@ class ListSpec:
     descending: bool = True
     prefetch: tuple = field(default_factory=tuple)
 
+    @classmethod
+    def by_name(cls, filterset_class, columns, template, filename) -> "ListSpec":
+        """A list in name order, A to Z."""
+        return cls(filterset_class, columns, template, filename, key="name", key_kind="str", descending=False)
+
+    @classmethod
+    def by_id(cls, filterset_class, columns, template, filename) -> "ListSpec":
+        """A list newest first, by id."""
+        return cls(filterset_class, columns, template, filename, key="id", key_kind="int")
+
     @property
     def order(self) -> Order:
         return Order(self.key, self.descending)

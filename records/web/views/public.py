@@ -1,3 +1,4 @@
+import dataclasses
 from urllib.parse import quote
 
 from django.http import FileResponse, Http404, HttpResponse
@@ -31,62 +32,24 @@ from records.web import filters
 from records.web.public_cache import keeper, public_cached, public_page_cache
 from records.web.views.listing import ListSpec, facet_options, render_list
 
-TIMELINE = ListSpec(
-    filterset_class=filters.TimelineFilter,
-    columns=columns.TIMELINE,
-    template="records/timeline.html",
-    filename="timeline",
-)
-AGENCIES = ListSpec(
-    filterset_class=filters.AgencyFilter,
-    columns=columns.AGENCIES,
-    template="records/agency_list.html",
-    filename="agencies",
-    key="name",
-    key_kind="str",
-    descending=False,
-)
-AGENCIES_BY_NAME_DESCENDING = ListSpec(**(AGENCIES.__dict__ | {"descending": True}))
-VENDORS = ListSpec(
-    filterset_class=filters.VendorFilter,
-    columns=columns.VENDORS,
-    template="records/vendor_list.html",
-    filename="vendors",
-    key="name",
-    key_kind="str",
-    descending=False,
+TIMELINE = ListSpec(filters.TimelineFilter, columns.TIMELINE, "records/timeline.html", "timeline")
+AGENCIES = ListSpec.by_name(filters.AgencyFilter, columns.AGENCIES, "records/agency_list.html", "agencies")
+AGENCIES_BY_NAME_DESCENDING = dataclasses.replace(AGENCIES, descending=True)
+VENDORS = dataclasses.replace(
+    ListSpec.by_name(filters.VendorFilter, columns.VENDORS, "records/vendor_list.html", "vendors"),
     prefetch=("aliases",),
 )
-PROCUREMENTS = ListSpec(
-    filterset_class=filters.ProcurementFilter,
-    columns=columns.PROCUREMENTS,
-    template="records/procurement_list.html",
-    filename="procurements",
-    key="id",
-    key_kind="int",
+PROCUREMENTS = ListSpec.by_id(
+    filters.ProcurementFilter, columns.PROCUREMENTS, "records/procurement_list.html", "procurements"
 )
-REQUESTS = ListSpec(
-    filterset_class=filters.RequestFilter,
-    columns=columns.REQUESTS,
-    template="records/request_list.html",
-    filename="requests",
-    key="id",
-    key_kind="int",
-)
-DOCUMENTS = ListSpec(
-    filterset_class=filters.DocumentFilter,
-    columns=columns.DOCUMENTS,
-    template="records/document_list.html",
-    filename="documents",
-    key="id",
-    key_kind="int",
-)
+REQUESTS = ListSpec.by_id(filters.RequestFilter, columns.REQUESTS, "records/request_list.html", "requests")
+DOCUMENTS = ListSpec.by_id(filters.DocumentFilter, columns.DOCUMENTS, "records/document_list.html", "documents")
 TECHNOLOGIES_ORDER = Order("name", descending=False)
 
 
 def _timeline_of(template: str, filename: str, filterset_class=filters.TimelineFilter) -> ListSpec:
     """The timeline of one agency, vendor or technology: the timeline's list on the subject's page."""
-    return ListSpec(filterset_class=filterset_class, columns=columns.TIMELINE, template=template, filename=filename)
+    return ListSpec(filterset_class, columns.TIMELINE, template, filename)
 
 
 def _events(request):
