@@ -550,3 +550,11 @@ def test_json_counts_its_rows_up_to_a_limit(client, awkward, monkeypatch, settin
     if not url.startswith("/agencies/"):  # the agency list counts every row (its page shows the total)
         monkeypatch.setattr(listing, "JSON_COUNT_LIMIT", total - 1)
         assert client.get(url).json()["count"] is None, "past the limit the count is not known"
+
+
+def test_a_subjects_timeline_is_downloaded_under_its_slug(client, world):
+    agency = factories.agency("Named Agency", "OR")
+    for url, name in [(f"/agencies/{agency.slug}/", agency.slug), ("/vendors/amazon/", "amazon"),
+                      ("/technologies/face-recognition/", "face-recognition"), ("/timeline/", "timeline")]:  # fmt: skip
+        response = client.get(f"{url}?format=csv")
+        assert response["Content-Disposition"] == f'attachment; filename="{name}.csv"'

@@ -19,7 +19,7 @@ reader, today's date, URL patterns) are looked up once, not once a row.
 
 import datetime
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from itertools import repeat
 from operator import itemgetter
@@ -69,7 +69,7 @@ class Column:
     parts: tuple[str, ...] = ()
     # (row ids, export) -> {row id: JSON value}: the values of a column of related rows, for a batch.
     related: Callable | None = None
-    empty: Any = field(default=None)  # the JSON value of a row the related query has nothing for
+    empty: Any = None  # the JSON value of a row the related query has nothing for
     # Its values repeat from row to row (dates, kinds, agencies): each distinct value's cells are made once per
     # export, which halves the time of a 10,000-row CSV.
     repeats: bool = False

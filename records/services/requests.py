@@ -19,8 +19,8 @@ from records.models import (
     TimelineEvent,
     Visibility,
 )
-from records.models.requests import TERMINAL_STATUSES
 from records.rules import deadlines
+from records.rules import requests as rules
 
 PAUSING_STATUSES = frozenset({RequestStatus.FIX_REQUIRED, RequestStatus.PAYMENT_REQUIRED})
 
@@ -188,7 +188,7 @@ def request_set_status(
             request=records_request, status=status, changed_on=on, correspondence=correspondence, changed_by=user
         )
     records_request.status = status
-    records_request.closed_on = on if status in TERMINAL_STATUSES else None
+    records_request.closed_on = on if rules.is_terminal(status) else None
     records_request.due_on = request_due_date(records_request)
     records_request.full_clean()
     records_request.save()

@@ -47,12 +47,13 @@ def bounded_count(rows) -> int | None:
     return found if found <= limit else None
 
 
-def render_list(request, spec: ListSpec, queryset, context_for=None, count=False, keep=None):
+def render_list(request, spec: ListSpec, queryset, context_for=None, count=False, keep=None, filename=None):
     """Filter `queryset` by the query string and answer as HTML, `format=csv` or `format=json`.
 
     Invalid filter values are dropped from the query and reported at their filter with HTTP 400.
     `context_for(rows)` adds page-specific context (facets, charts) computed from the filtered rows; `keep` is
-    given to the filters, which may keep costly intermediate results with it (BaseFilterSet).
+    given to the filters, which may keep costly intermediate results with it (BaseFilterSet); `filename` names the
+    CSV download when it is not the spec's (a subject's timeline is named by its slug).
     """
     filterset = spec.filterset_class(request.GET or None, queryset=queryset, request=request, keep=keep)
     rows = filterset.qs.prefetch_related(*spec.prefetch)
@@ -67,7 +68,8 @@ def render_list(request, spec: ListSpec, queryset, context_for=None, count=False
 
     export = exports.export_for(absolute, request.user)
     if wanted == "csv" and status == 200:
-        return exports.csv_response(spec.columns, rows.prefetch_related(None), spec.order, export, spec.filename)
+        name = filename or spec.filename
+        return exports.csv_response(spec.columns, rows.prefetch_related(None), spec.order, export, name)
 
     cursor, after, cursor_error = request.GET.get("after") or None, None, None
     if cursor:

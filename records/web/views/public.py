@@ -44,12 +44,11 @@ PROCUREMENTS = ListSpec.by_id(
 )
 REQUESTS = ListSpec.by_id(filters.RequestFilter, columns.REQUESTS, "records/request_list.html", "requests")
 DOCUMENTS = ListSpec.by_id(filters.DocumentFilter, columns.DOCUMENTS, "records/document_list.html", "documents")
+# The timeline of one agency, vendor or technology, on its page; the export is named by the subject's slug.
+AGENCY_TIMELINE = ListSpec(filters.AgencyTimelineFilter, columns.TIMELINE, "records/agency_detail.html", "timeline")
+VENDOR_TIMELINE = ListSpec(filters.TimelineFilter, columns.TIMELINE, "records/vendor_detail.html", "timeline")
+TECHNOLOGY_TIMELINE = ListSpec(filters.TimelineFilter, columns.TIMELINE, "records/technology_detail.html", "timeline")
 TECHNOLOGIES_ORDER = Order("name", descending=False)
-
-
-def _timeline_of(template: str, filename: str, filterset_class=filters.TimelineFilter) -> ListSpec:
-    """The timeline of one agency, vendor or technology: the timeline's list on the subject's page."""
-    return ListSpec(filterset_class, columns.TIMELINE, template, filename)
 
 
 def _events(request):
@@ -161,8 +160,8 @@ def agency_detail(request, slug):
             "side_list": SIDE_LIST,
         } | public_cached(request, f"agency:{agency.pk}", summary)
 
-    spec = _timeline_of("records/agency_detail.html", agency.slug, filters.AgencyTimelineFilter)
-    return render_list(request, spec, _events(request).filter(agency=agency), context_for)
+    events = _events(request).filter(agency=agency)
+    return render_list(request, AGENCY_TIMELINE, events, context_for, filename=agency.slug)
 
 
 # Vendors and technologies
@@ -203,8 +202,8 @@ def vendor_detail(request, slug):
             "feed_url": reverse("vendor-feed", args=[vendor.slug]),
         } | public_cached(request, f"vendor:{vendor.pk}:{state}", summary)
 
-    spec = _timeline_of("records/vendor_detail.html", vendor.slug)
-    return render_list(request, spec, _events(request).filter(vendors=vendor), context_for)
+    events = _events(request).filter(vendors=vendor)
+    return render_list(request, VENDOR_TIMELINE, events, context_for, filename=vendor.slug)
 
 
 @require_safe
@@ -241,8 +240,8 @@ def technology_detail(request, slug):
             "feed_url": reverse("technology-feed", args=[technology.slug]),
         }
 
-    spec = _timeline_of("records/technology_detail.html", technology.slug)
-    return render_list(request, spec, _events(request).filter(technologies=technology), context_for)
+    events = _events(request).filter(technologies=technology)
+    return render_list(request, TECHNOLOGY_TIMELINE, events, context_for, filename=technology.slug)
 
 
 # Procurements, requests, documents, events
