@@ -9,9 +9,10 @@ how that JSON value is written in CSV:
 - `parts`: a list of records with the keys `parts`, one cell per key (`<name>`, then `<name>_<key>`), each
   joined by "; " so that the n-th item of every cell belongs to the same record.
 
-A column of related rows (an entry's vendors or sources) reads nothing from the row: its values come from one
-query per batch of rows (`related`), whatever the batch's size. Rows are read by keyset batch in the list's
-order, so an export of a million rows holds one batch in memory.
+A column of related rows (an entry's vendors or sources, or the record a foreign key names) reads only a key
+from the row: the row's id, or its one path (a foreign key). Its values come from one query per batch of rows
+(`related`, given the batch's distinct keys), whatever the batch's size, and no join widens the rows' query.
+Rows are read by keyset batch in the list's order, so an export of a million rows holds one batch in memory.
 
 A column builds its per-row function once per export (`value(export)`), so that per-export constants (the
 reader, today's date, URL patterns) are looked up once, not once a row.
@@ -67,7 +68,8 @@ class Column:
     value: Callable | None = None
     kind: str = "value"
     parts: tuple[str, ...] = ()
-    # (row ids, export) -> {row id: JSON value}: the values of a column of related rows, for a batch.
+    # (keys, export) -> {key: JSON value}: the values of a column of related rows for a batch's distinct keys (its
+    # one path's values, or the rows' ids when it has no path).
     related: Callable | None = None
     empty: Any = None  # the JSON value of a row the related query has nothing for
     # Its values repeat from row to row (dates, kinds, agencies): each distinct value's cells are made once per
@@ -173,7 +175,7 @@ class Batch:
     """Rows as read (tuples of the columns' paths, then the key and the id) and the related columns' values."""
 
     rows: list[tuple]
-    related: dict[int, dict]  # column index -> {row id: JSON value}
+    related: dict[int, dict]  # column index -> {key: JSON value}
 
 
 class Reader:
@@ -184,7 +186,8 @@ class Reader:
         self.paths = list(dict.fromkeys(path for column in columns for path in column.paths))
         self.where = [tuple(self.paths.index(path) for path in column.paths) for column in columns]
         self.values = [self._value(column, where) for column, where in zip(columns, self.where, strict=True)]
-        self.keys = [itemgetter(*where) if where else None for where in self.where]
+        # What a row is looked up by: its paths' values (a related column: its foreign key, or the row's id).
+        self.keys = [itemgetter(*where) if where else itemgetter(-1) for where in self.where]
 
     def _value(self, column: Column, where: tuple) -> Callable | None:
         """The function from a row to the column's JSON value (None for a related column)."""
@@ -201,12 +204,12 @@ class Reader:
         return lambda row: value(*values_of(row))
 
     def _read(self, rows: list[tuple]) -> Batch:
-        ids = [row[-1] for row in rows]
-        related = {
-            index: column.related(ids, self.export)
-            for index, column in enumerate(self.columns)
-            if column.related is not None
-        }
+        related = {}
+        for index, column in enumerate(self.columns):
+            if column.related is not None:
+                # Asked even for no keys, so that an export's queries are as many whatever its rows.
+                keys = sorted({key for key in map(self.keys[index], rows) if key is not None})
+                related[index] = column.related(keys, self.export)
         return Batch(rows, related)
 
     def json_rows(self, batch: Batch) -> list[list]:
@@ -215,7 +218,7 @@ class Reader:
         for row in batch.rows:
             values = [value(row) if value else None for value in self.values]
             for index, found in batch.related.items():
-                values[index] = found.get(row[-1], self.columns[index].empty)
+                values[index] = found.get(self.keys[index](row), self.columns[index].empty)
             out.append(values)
         return out
 
@@ -223,7 +226,6 @@ class Reader:
         """Each row's CSV cells, computed column by column: a repeating column's cells once per distinct value, a
         related column's once per distinct object of the batch (rows with the same tags share one list)."""
         cells_by_column: list[list] = []
-        ids = [row[-1] for row in batch.rows]
         for index, column in enumerate(self.columns):
             cells = csv_cells(column)
             if column.related is not None:
@@ -232,7 +234,8 @@ class Reader:
                     pk: shared[id(value)] if id(value) in shared else shared.setdefault(id(value), cells(value))
                     for pk, value in batch.related[index].items()
                 }
-                per_row = list(map(by_id.get, ids, repeat(cells(column.empty), len(ids))))
+                keys = map(self.keys[index], batch.rows)
+                per_row = list(map(by_id.get, keys, repeat(cells(column.empty), len(batch.rows))))
             elif column.repeats:
                 keys = list(map(self.keys[index], batch.rows))
                 value = self.values[index]

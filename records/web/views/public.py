@@ -32,12 +32,19 @@ from records.web import filters
 from records.web.public_cache import keeper, public_cached, public_page_cache
 from records.web.views.listing import ListSpec, facet_options, render_list
 
-TIMELINE = ListSpec(filters.TimelineFilter, columns.TIMELINE, "records/timeline.html", "timeline")
+
+def _for_display(events, reader):
+    return events.for_display(reader)
+
+
+TIMELINE = ListSpec(
+    filters.TimelineFilter, columns.TIMELINE, "records/timeline.html", "timeline", for_page=_for_display
+)
 AGENCIES = ListSpec.by_name(filters.AgencyFilter, columns.AGENCIES, "records/agency_list.html", "agencies")
 AGENCIES_BY_NAME_DESCENDING = dataclasses.replace(AGENCIES, descending=True)
 VENDORS = dataclasses.replace(
     ListSpec.by_name(filters.VendorFilter, columns.VENDORS, "records/vendor_list.html", "vendors"),
-    prefetch=("aliases",),
+    for_page=lambda rows, reader: rows.prefetch_related("aliases"),
 )
 PROCUREMENTS = ListSpec.by_id(
     filters.ProcurementFilter, columns.PROCUREMENTS, "records/procurement_list.html", "procurements"
@@ -45,14 +52,21 @@ PROCUREMENTS = ListSpec.by_id(
 REQUESTS = ListSpec.by_id(filters.RequestFilter, columns.REQUESTS, "records/request_list.html", "requests")
 DOCUMENTS = ListSpec.by_id(filters.DocumentFilter, columns.DOCUMENTS, "records/document_list.html", "documents")
 # The timeline of one agency, vendor or technology, on its page; the export is named by the subject's slug.
-AGENCY_TIMELINE = ListSpec(filters.AgencyTimelineFilter, columns.TIMELINE, "records/agency_detail.html", "timeline")
-VENDOR_TIMELINE = ListSpec(filters.TimelineFilter, columns.TIMELINE, "records/vendor_detail.html", "timeline")
-TECHNOLOGY_TIMELINE = ListSpec(filters.TimelineFilter, columns.TIMELINE, "records/technology_detail.html", "timeline")
+AGENCY_TIMELINE = ListSpec(
+    filters.AgencyTimelineFilter, columns.TIMELINE, "records/agency_detail.html", "timeline", for_page=_for_display
+)
+VENDOR_TIMELINE = ListSpec(
+    filters.TimelineFilter, columns.TIMELINE, "records/vendor_detail.html", "timeline", for_page=_for_display
+)
+TECHNOLOGY_TIMELINE = ListSpec(
+    filters.TimelineFilter, columns.TIMELINE, "records/technology_detail.html", "timeline", for_page=_for_display
+)
 TECHNOLOGIES_ORDER = Order("name", descending=False)
 
 
 def _events(request):
-    return TimelineEvent.objects.visible_to(request.user).for_display(request.user)
+    """The timeline entries the reader may see; a list's page reads them for display (TIMELINE.for_page)."""
+    return TimelineEvent.objects.visible_to(request.user)
 
 
 def _per_year_chart(per_year: dict, subject: str) -> dict:
@@ -87,7 +101,7 @@ def _state_map(per_state: dict, list_url: str, title: str) -> dict:
 @require_safe
 @public_page_cache
 def home(request):
-    events = _events(request)[:12]
+    events = _events(request).for_display(request.user)[:12]
     summary = public_cached(request, "home", lambda: home_summary(reader=request.user))
     return render(request, "records/home.html", {"events": events} | summary)
 
