@@ -16,10 +16,10 @@ from records.rules import requests as request_rules
 
 
 class AmongIds(Expression):
-    """`column IN (ids)`, sent to PostgreSQL as `column = ANY(array)`: one parameter instead of 10,000, which
-    took a related-rows query of a 10,000-row export from 150 to 55 ms on a million entries. (The array as one
-    text literal was faster on a small table, 29 -> 13 ms, but led the planner into a parallel sequential scan of
-    a million-row table, 42 -> 71 ms.)"""
+    """`column IN (ids)`, sent to PostgreSQL as `column IN (SELECT unnest(array))` with the array as one text
+    parameter: not 10,000 parameters, nor an ARRAY[...] of 10,000 adapted numbers for the planner to read. For the
+    related rows of 10,000 entries among a million: IN (10,000 parameters) 150 ms, = ANY(ARRAY[...]) 45 ms, this
+    32 ms (= ANY of the same text array led the planner into a sequential scan: 75 ms)."""
 
     conditional = True
     output_field = BooleanField()
@@ -40,7 +40,7 @@ class AmongIds(Expression):
 
     def as_postgresql(self, compiler, connection):
         sql, params = compiler.compile(self.column)
-        return f"{sql} = ANY(%s)", (*params, self.ids)
+        return f"{sql} IN (SELECT unnest(%s::bigint[]))", (*params, "{" + ",".join(map(str, self.ids)) + "}")
 
 
 def tags_of(through, owner: str, tag: str, pattern: str) -> Callable:
