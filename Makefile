@@ -49,6 +49,7 @@ format: $(VENV)/.dev
 # The whole suite on PostgreSQL (DATABASE_URL if set, else a throwaway server), then on SQLite.
 test: $(VENV)/.dev node_modules/.installed
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 	@if [ -x "$${CHROMIUM:-/usr/bin/chromium}" ]; then echo "Browser tests: Chromium found, they run."; \
 	else echo "Browser tests: Chromium not found at $${CHROMIUM:-/usr/bin/chromium}, they are skipped (apt-get install chromium)."; fi
 	$(PY) manage.py makemigrations --check --dry-run -v 1
