@@ -9,6 +9,11 @@ PYTHON ?= $(shell for p in python3.13 python3.12 python3 python; do \
 	if command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' >/dev/null 2>&1; \
 	then echo $$p; break; fi; done)
 
+# djLint: the Django templates with the django profile ([tool.djlint] in pyproject.toml), the Jinja2 ones
+# (templates/jinja2/) with the jinja profile.
+DJLINT_DJANGO := $(VENV)/bin/djlint templates --extend-exclude templates/jinja2
+DJLINT_JINJA := $(VENV)/bin/djlint templates/jinja2 --profile jinja
+
 .PHONY: demo test test-postgres test-sqlite lint format check-python serve clean
 
 check-python:
@@ -41,10 +46,15 @@ demo: $(VENV)/.runtime
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(DJLINT_DJANGO) --check --lint
+	$(DJLINT_JINJA) --check --lint
 
+# --warn: djLint --reformat otherwise exits 1 whenever it changed a file.
 format: $(VENV)/.dev
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
+	$(DJLINT_DJANGO) --reformat --warn
+	$(DJLINT_JINJA) --reformat --warn
 
 # The whole suite on PostgreSQL (DATABASE_URL if set, else a throwaway server), then on SQLite. Both runs add
 # to one measure of branch coverage ([tool.coverage] in pyproject.toml), which fails under its fail_under;
@@ -52,6 +62,8 @@ format: $(VENV)/.dev
 test: $(VENV)/.dev node_modules/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(DJLINT_DJANGO) --check --lint
+	$(DJLINT_JINJA) --check --lint
 	@if [ -x "$${CHROMIUM:-/usr/bin/chromium}" ]; then echo "Browser tests: Chromium found, they run."; \
 	else echo "Browser tests: Chromium not found at $${CHROMIUM:-/usr/bin/chromium}, they are skipped (apt-get install chromium)."; fi
 	$(PY) manage.py makemigrations --check --dry-run -v 1
