@@ -14,7 +14,7 @@ PYTHON ?= $(shell for p in python3.13 python3.12 python3 python; do \
 DJLINT_DJANGO := $(VENV)/bin/djlint templates --extend-exclude templates/jinja2
 DJLINT_JINJA := $(VENV)/bin/djlint templates/jinja2 --profile jinja
 
-.PHONY: demo test test-postgres test-sqlite lint format check-python serve clean
+.PHONY: demo test test-postgres test-sqlite lint format lock check-python serve clean
 
 check-python:
 	@if [ -z "$(PYTHON)" ]; then \
@@ -22,14 +22,31 @@ check-python:
 		echo "Install one (e.g. 'pyenv install 3.13' or Debian's python3.13) or run: make PYTHON=/path/to/python3.12 ..."; \
 		exit 1; fi
 
-$(VENV)/.runtime: requirements.txt | check-python
+# Installs come from the lock files, which pin every package with its hashes, transitive ones included:
+# a fresh clone installs exactly what CI tested. requirements*.txt are the top-level lists they are
+# compiled from (`make lock`).
+$(VENV)/.runtime: requirements.lock | check-python
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
 	@touch $@
 
-$(VENV)/.dev: requirements.txt requirements-dev.txt $(VENV)/.runtime
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+$(VENV)/.dev: requirements-dev.lock $(VENV)/.runtime
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.lock
 	@touch $@
+
+# Regenerates the lock files from requirements.txt and requirements-dev.txt; the dev lock is compiled under
+# the runtime lock's pins (as constraints, hence no extras in them). Pins already in a lock are kept while
+# they fit: LOCK_ARGS=--upgrade moves every package to its newest fitting release. The locks resolve from
+# PyPI alone, as CI installs: pip's own configuration here (extra indexes, wheel folders) is left out.
+PIP_TOOLS := pip-tools==7.6.2
+PIP_COMPILE := env -u PIP_INDEX_URL -u PIP_EXTRA_INDEX_URL -u PIP_FIND_LINKS -u PIP_NO_INDEX -u PIP_CONSTRAINT \
+	PIP_CONFIG_FILE=/dev/null CUSTOM_COMPILE_COMMAND="make lock" $(VENV)/bin/pip-compile --quiet \
+	--generate-hashes --allow-unsafe --strip-extras --index-url https://pypi.org/simple $(LOCK_ARGS)
+lock: | check-python
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check $(PIP_TOOLS)
+	$(PIP_COMPILE) --output-file requirements.lock requirements.txt
+	$(PIP_COMPILE) --constraint requirements.lock --output-file requirements-dev.lock requirements-dev.txt
 
 # axe-core, which the browser tests inject to check accessibility (npm is only needed for tests).
 node_modules/.installed: package.json package-lock.json
