@@ -119,21 +119,20 @@ def scale_database(scale: float) -> str:
 
 
 def psql_admin(base_url: str, statement: str) -> None:
-    import psycopg2
+    import psycopg
 
     parts = urllib.parse.urlsplit(base_url)
     query = dict(urllib.parse.parse_qsl(parts.query))
-    connection = psycopg2.connect(
+    # CREATE and DROP DATABASE cannot run inside a transaction, hence autocommit.
+    with psycopg.connect(
         dbname=parts.path.lstrip("/") or "postgres",
         user=urllib.parse.unquote(parts.username or "") or None,
         password=urllib.parse.unquote(parts.password or "") or None,
         host=query.get("host") or parts.hostname,
         port=query.get("port") or parts.port,
-    )
-    connection.autocommit = True
-    with connection.cursor() as cursor:
-        cursor.execute(statement)
-    connection.close()
+        autocommit=True,
+    ) as connection:
+        connection.execute(statement)
 
 
 def manage(args: list[str], url: str, **kwargs) -> subprocess.CompletedProcess:

@@ -21,7 +21,6 @@ triggers are dropped and the index rebuilt. History tables (django-simple-histor
 import bisect
 import datetime
 import importlib
-import io
 import json
 import random
 import time
@@ -225,11 +224,9 @@ class BulkWriter:
             if not chunk:
                 return
             if self.vendor == "postgresql":
-                buffer = io.StringIO()
-                buffer.writelines("\t".join(map(_copy_value, row + constants)) + "\n" for row in chunk)
-                buffer.seek(0)
-                with raw.cursor() as cursor:
-                    cursor.copy_expert(f"COPY {table.name} ({columns}) FROM STDIN", buffer)
+                data = "".join("\t".join(map(_copy_value, row + constants)) + "\n" for row in chunk)
+                with raw.cursor() as cursor, cursor.copy(f"COPY {table.name} ({columns}) FROM STDIN") as copy:
+                    copy.write(data)
             else:
                 marks = ", ".join("?" * len(table.columns))
                 raw.executemany(

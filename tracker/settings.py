@@ -1,6 +1,7 @@
 """Settings for the tracker, read from environment variables (README.md lists them all)."""
 
 import datetime
+import importlib.util
 import os
 from pathlib import Path
 
@@ -57,6 +58,19 @@ MIDDLEWARE = [
     # Last, as django-axes asks: it turns a locked-out login into its lockout response.
     "axes.middleware.AxesMiddleware",
 ]
+# django-debug-toolbar in development only: outside production, with DEBUG on, and when it is installed (it is
+# in requirements-dev.txt, not requirements.txt). pytest-django runs the tests with DEBUG off, so it never shows
+# there. The strict policy (SECURE_CSP below) lets it run: its scripts and styles are files from this origin.
+DEBUG_TOOLBAR = not PRODUCTION and DEBUG and importlib.util.find_spec("debug_toolbar") is not None
+if DEBUG_TOOLBAR:
+    INSTALLED_APPS.append("debug_toolbar")
+    # Early, as the toolbar asks; after whitenoise, which answers static files on its own.
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("whitenoise.middleware.WhiteNoiseMiddleware") + 1,
+        "debug_toolbar.middleware.DebugToolbarMiddleware",
+    )
+    # The toolbar shows only to requests from these addresses: this machine.
+    INTERNAL_IPS = ["127.0.0.1", "::1"]
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",

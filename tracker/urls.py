@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -15,3 +16,8 @@ urlpatterns = [
     path("staff/", include("records.web.staff_urls")),
     path("", include("records.web.urls")),
 ]
+# django-debug-toolbar's own pages, when settings turned it on (development with DEBUG).
+if settings.DEBUG_TOOLBAR:
+    from debug_toolbar.toolbar import debug_toolbar_urls
+
+    urlpatterns += debug_toolbar_urls()
