@@ -559,3 +559,8 @@ def test_a_subjects_timeline_is_downloaded_under_its_slug(client, world):
                       ("/technologies/face-recognition/", "face-recognition"), ("/timeline/", "timeline")]:  # fmt: skip
         response = client.get(f"{url}?format=csv")
         assert response["Content-Disposition"] == f'attachment; filename="{name}.csv"'
+
+
+def test_an_export_of_no_rows_is_its_header(client, world):
+    text = body(client.get("/timeline/?format=csv&q=no-such-words")).decode()
+    assert text.startswith("url,date,") and text.count("\r\n") == 1

@@ -5,6 +5,7 @@ import csv
 import gc
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from itertools import islice
 
 from django.http import JsonResponse, StreamingHttpResponse
 from django.utils import timezone
@@ -40,12 +41,15 @@ def csv_lines(columns: list[Column], queryset, order: Order, export: Export) -> 
             batch = next(batches, None)
             if batch is None:
                 break
-            rows = list(reader.csv_rows(batch))
-        for start in range(0, len(rows), CSV_LINES):
-            writer.writerows(rows[start : start + CSV_LINES])
+            rows = reader.csv_rows(batch)
+        while True:
+            writer.writerows(islice(rows, CSV_LINES))
+            if not lines:
+                break
             yield "".join(lines)
             lines.clear()
-    yield "".join(lines)
+    if lines:  # no rows: the header alone
+        yield "".join(lines)
 
 
 @contextmanager
