@@ -564,3 +564,29 @@ def test_a_subjects_timeline_is_downloaded_under_its_slug(client, world):
 def test_an_export_of_no_rows_is_its_header(client, world):
     text = body(client.get("/timeline/?format=csv&q=no-such-words")).decode()
     assert text.startswith("url,date,") and text.count("\r\n") == 1
+
+
+def test_a_cell_is_written_as_csv_writer_writes_it():
+    """Cells without a comma, a quote or a line break skip csv.writer (records/exports/columns.py cell_writer):
+    for every character, alone and in text, the line is the one csv.writer writes."""
+    write = columns.cell_writer()
+    for code in range(0x250):
+        for text in (chr(code), f"a{chr(code)}b", f"{chr(code)}a", f"{chr(code)}{chr(code)}"):
+            reference = io.StringIO()
+            csv.writer(reference).writerow(["x", text, "y"])
+            assert f"x,{write(text)},y\r\n" == reference.getvalue(), repr(text)
+    for number in (-122.25, 3, Decimal("1234.50"), True):
+        reference = io.StringIO()
+        csv.writer(reference).writerow(["x", number])
+        assert f"x,{write(number)}\r\n" == reference.getvalue()
+
+
+@pytest.mark.parametrize("reader", ["public", "staff"])
+@pytest.mark.parametrize("url", LIST_EXPORTS)
+def test_every_export_is_what_csv_writer_writes_of_its_cells(client, awkward, url, reader):
+    if reader == "staff":
+        staff_client(client)
+    text = body(client.get(url)).decode()
+    reference = io.StringIO()
+    csv.writer(reference).writerows(csv.reader(io.StringIO(text, newline="")))
+    assert text == reference.getvalue()
