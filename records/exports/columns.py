@@ -185,9 +185,19 @@ def cell_writer() -> Callable[[Any], str]:
 
 def csv_texts(column: Column, write: Callable[[Any], str]) -> Callable[[Any], Any]:
     """The function that turns a JSON value of `column` into its cell as written, or a tuple of them."""
-    cells = csv_cells(column)
     if column.kind == "value":
-        return lambda value: write(cells(value))
+        # One call a cell, not three (made safe, made text, written): a 100,000-row list has half a million.
+        def value_cell(value) -> str:
+            if type(value) is str:
+                if value.startswith(FORMULA_PREFIXES):
+                    value = "'" + value
+                if "," in value or '"' in value or "\n" in value or "\r" in value:
+                    return write(value)
+                return value
+            return write(_text_cell(value))
+
+        return value_cell
+    cells = csv_cells(column)
     return lambda value: tuple(map(write, cells(value)))
 
 
