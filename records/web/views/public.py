@@ -87,6 +87,16 @@ def _adoption_chart(first_years: dict, subject: str) -> dict:
     )
 
 
+def _adoption_graphics(found: dict, subject: str, map_url: str) -> dict:
+    """A vendor's or a technology's charts and map, from its summary: entries per year, agencies adopting it by
+    year, and agencies by state (each state linking to `map_url` narrowed to it)."""
+    return {
+        "chart": _per_year_chart(found["events_per_year"], subject),
+        "adoption": _adoption_chart(found["first_years"], subject),
+        "state_map": _state_map(found["agencies_per_state"], map_url, f"Agencies using {subject}, by state"),
+    }
+
+
 def _state_map(per_state: dict, list_url: str, title: str) -> dict:
     """The map of agencies per state, each state linking to the list at `list_url` narrowed to it."""
     separator = "&" if "?" in list_url and not list_url.endswith("?") else ("" if list_url.endswith("?") else "?")
@@ -196,15 +206,7 @@ def vendor_detail(request, slug):
 
     def summary():
         found = vendor_summary(vendor=vendor, reader=request.user, state=state)
-        return found | {
-            "chart": _per_year_chart(found["events_per_year"], vendor.name),
-            "adoption": _adoption_chart(found["first_years"], vendor.name),
-            "state_map": _state_map(
-                found["agencies_per_state"],
-                reverse("vendor-detail", args=[vendor.slug]) + "?",
-                f"Agencies using {vendor.name}, by state",
-            ),
-        }
+        return found | _adoption_graphics(found, vendor.name, reverse("vendor-detail", args=[vendor.slug]) + "?")
 
     def context_for(rows):
         narrowed = f"&state={state}" if state else ""
@@ -242,17 +244,12 @@ def technology_detail(request, slug):
 
     def context_for(rows):
         found = technology_summary(technology=technology, reader=request.user)
-        return found | {
-            "technology": technology,
-            "chart": _per_year_chart(found["events_per_year"], technology.name),
-            "adoption": _adoption_chart(found["first_years"], technology.name),
-            "state_map": _state_map(
-                found["agencies_per_state"],
-                f"{reverse('agency-list')}?technology={technology.slug}",
-                f"Agencies using {technology.name}, by state",
-            ),
-            "feed_url": reverse("technology-feed", args=[technology.slug]),
-        }
+        map_url = f"{reverse('agency-list')}?technology={technology.slug}"
+        return (
+            found
+            | _adoption_graphics(found, technology.name, map_url)
+            | {"technology": technology, "feed_url": reverse("technology-feed", args=[technology.slug])}
+        )
 
     events = _events(request).filter(technologies=technology)
     return render_list(request, TECHNOLOGY_TIMELINE, events, context_for, filename=technology.slug)
