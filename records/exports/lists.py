@@ -60,7 +60,7 @@ def tags_of(through, owner: str, tag: str, pattern: str) -> Callable:
             if (link := shared.get((name, slug))) is None:
                 link = shared[name, slug] = {"name": name, "url": url(slug)}
             tags.setdefault(pk, []).append(link)
-        # Owners with the same tags share one list, which the CSV writes once (Reader.csv_rows).
+        # Owners with the same tags share one list, which the CSV writes once (Reader.csv_lines).
         same: dict[tuple, list] = {}
         return {pk: same.setdefault(tuple(map(id, links)), links) for pk, links in tags.items()}
 

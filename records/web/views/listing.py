@@ -80,15 +80,15 @@ def render_list(request, spec: ListSpec, queryset, context_for=None, count=False
             after = parse_cursor(cursor, spec.key_kind)
         except BadCursor as error:
             cursor, cursor_error, status = None, str(error), 400
+    if wanted == "json" and status != 200:
+        errors = {name: [str(e) for e in errs] for name, errs in filterset.errors.items()}
+        if cursor_error:
+            errors["after"] = [cursor_error]
+        return exports.JsonResponse({"errors": errors}, status=400)
     # `count` is True, or a function of the rows that counts them (e.g. through a cache).
     total = (count(rows) if callable(count) else rows.count()) if count else None
 
     if wanted == "json":
-        if status != 200:
-            errors = {name: [str(e) for e in errs] for name, errs in filterset.errors.items()}
-            if cursor_error:
-                errors["after"] = [cursor_error]
-            return exports.JsonResponse({"errors": errors}, status=400)
         values, next_key = Reader(spec.columns, export).page(rows, spec.order, after=after, size=settings.PAGE_SIZE)
         next_url = None
         if next_key:

@@ -98,8 +98,9 @@ def _adoption_graphics(found: dict, subject: str, map_url: str) -> dict:
 
 
 def _state_map(per_state: dict, list_url: str, title: str) -> dict:
-    """The map of agencies per state, each state linking to the list at `list_url` narrowed to it."""
-    separator = "&" if "?" in list_url and not list_url.endswith("?") else ("" if list_url.endswith("?") else "?")
+    """The map of agencies per state, each state linking to the list at `list_url` (which has its "?") narrowed to
+    it."""
+    separator = "" if list_url.endswith("?") else "&"
     return maps.state_map(
         per_state,
         lambda code: f"{list_url}{separator}state={code}",
