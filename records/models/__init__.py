@@ -4,7 +4,13 @@ from records.models.content import ContentVersion
 from records.models.documents import Document, DocumentMention, DocumentPage, ExtractionStatus, MentionStatus
 from records.models.jurisdictions import DayType, Jurisdiction, Level
 from records.models.merges import MergeRecord
-from records.models.procurements import Procurement, ProcurementKind, ProcurementStatus
+from records.models.procurements import (
+    FundingSource,
+    Procurement,
+    ProcurementKind,
+    ProcurementMethod,
+    ProcurementStatus,
+)
 from records.models.requests import (
     Channel,
     Correspondence,
@@ -37,7 +43,9 @@ __all__ = [
     "Level",
     "MentionStatus",
     "MergeRecord",
+    "FundingSource",
     "Procurement",
+    "ProcurementMethod",
     "ProcurementKind",
     "ProcurementStatus",
     "Product",

@@ -6,15 +6,36 @@ from records.links import detail_url
 from records.models.agencies import Agency
 from records.models.agency_state import AgencyStateModel, AgencyStateQuerySet
 from records.models.vendors import Product, Vendor
+from records.models.visibility import VisibilityFields, VisibleQuerySet, embargo_constraint
 
 
 class ProcurementKind(models.TextChoices):
     CONTRACT = "contract", "Contract"
+    FRAMEWORK = "framework", "Cooperative or master contract"
     PURCHASE_ORDER = "purchase_order", "Purchase order"
     FREE_TRIAL = "free_trial", "Free trial or pilot"
     GRANT = "grant", "Grant"
     MOU = "mou", "MOU or data-sharing agreement"
     SUBSCRIPTION = "subscription", "Subscription"
+    OTHER = "other", "Other"
+
+
+class ProcurementMethod(models.TextChoices):
+    # The OCDS tender.procurementMethod codes, and purchases off another body's contract.
+    OPEN = "open", "Open competition"
+    SELECTIVE = "selective", "Selective (invited bidders)"
+    LIMITED = "limited", "Limited (negotiated with few)"
+    DIRECT = "direct", "Direct award or sole source"
+    COOPERATIVE = "cooperative", "Cooperative purchasing contract"
+
+
+class FundingSource(models.TextChoices):
+    AGENCY_BUDGET = "agency_budget", "Agency budget"
+    FEDERAL_GRANT = "federal_grant", "Federal grant"
+    STATE_GRANT = "state_grant", "State grant"
+    ASSET_FORFEITURE = "asset_forfeiture", "Asset forfeiture"
+    DONATION = "donation", "Donation (e.g. a police foundation)"
+    FREE_TRIAL = "free_trial", "Free trial (no cost)"
     OTHER = "other", "Other"
 
 
@@ -26,7 +47,11 @@ class ProcurementStatus(models.TextChoices):
     UNKNOWN = "unknown", "Unknown"
 
 
-class Procurement(AgencyStateModel, models.Model):
+class ProcurementQuerySet(AgencyStateQuerySet, VisibleQuerySet):
+    pass
+
+
+class Procurement(AgencyStateModel, VisibilityFields):
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="procurements")
     # The agency's state, copied here so that the list filtered by state walks one index in page order (or
     # the vendor's) and stops at a page: through the agency and jurisdiction joins,
@@ -49,9 +74,28 @@ class Procurement(AgencyStateModel, models.Model):
     reference_number = models.CharField(max_length=100, blank=True)
     source_url = models.URLField(max_length=500, blank=True)
     documents = models.ManyToManyField("records.Document", blank=True, related_name="procurements")
+    method = models.CharField("procurement method", max_length=12, choices=ProcurementMethod.choices, blank=True)
+    method_rationale = models.TextField(
+        "why this method", blank=True, help_text="As the record states it, e.g. the sole-source justification."
+    )
+    # A purchase made under a cooperative or master contract (one Sourcewell or NASPO contract, many local
+    # purchases under it) points at that contract, recorded as a procurement of its own.
+    parent_contract = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="purchases_under",
+        verbose_name="under the contract",
+    )  # fmt: skip
+    funding_source = models.CharField(max_length=20, choices=FundingSource.choices, blank=True)
+    funding_program = models.CharField(max_length=200, blank=True, help_text="The grant programme, e.g. Byrne JAG.")
+    funding_award_number = models.CharField(max_length=100, blank=True, help_text="The grant's award number.")
+    external_id = models.CharField(
+        max_length=200, null=True, blank=True, unique=True, editable=False,
+        help_text="Stable key of an imported procurement, e.g. usaspending:<generated_internal_id>.",
+    )  # fmt: skip
+    created_at = models.DateTimeField(auto_now_add=True, null=True)
+    updated_at = models.DateTimeField(auto_now=True, null=True)
     history = HistoricalRecords()
 
-    objects = AgencyStateQuerySet.as_manager()
+    objects = ProcurementQuerySet.as_manager()
 
     class Meta:
         ordering = ["-signed_on", "-id"]
@@ -74,6 +118,7 @@ class Procurement(AgencyStateModel, models.Model):
                 name="procurement_end_after_start",
             ),
             models.CheckConstraint(condition=Q(currency__regex=r"^[A-Z]{3}$"), name="procurement_currency_code"),
+            embargo_constraint("procurement_embargo_has_date"),
         ]
 
     def __str__(self):

@@ -32,6 +32,9 @@ class Vendor(models.Model):
     slug = models.SlugField(max_length=220, unique=True)
     website = models.URLField(blank=True)
     description = models.TextField(blank=True)
+    uei = models.CharField(
+        "UEI", max_length=12, blank=True, help_text="The federal Unique Entity ID, from SAM.gov or USAspending."
+    )
     history = HistoricalRecords()
 
     objects = VendorQuerySet.as_manager()
@@ -51,6 +54,8 @@ class VendorAlias(models.Model):
 
     vendor = models.ForeignKey(Vendor, on_delete=models.CASCADE, related_name="aliases")
     name = models.CharField(max_length=200, unique=True)
+    # An importer's near match (a subsidiary's name, say) is linked but waits for an editor to confirm it.
+    confirmed = models.BooleanField(default=True)
 
     class Meta:
         ordering = ["name"]

@@ -1,5 +1,6 @@
 import datetime
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -45,6 +46,10 @@ class VisibleQuerySet(models.QuerySet):
 class VisibilityFields(models.Model):
     visibility = models.CharField(max_length=10, choices=Visibility.choices, default=Visibility.PUBLIC)
     embargo_until = models.DateField(null=True, blank=True, help_text="Public from this date on.")
+    # Who added the record: the review queue lists what each person added that is not public yet.
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
 
     class Meta:
         abstract = True

@@ -75,8 +75,13 @@ class VisibilityMixin:
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("visibility") == Visibility.EMBARGOED and not cleaned.get("embargo_until"):
-            self.add_error("embargo_until", "An embargo needs the date it ends.")
+        embargo_until = cleaned.get("embargo_until")
+        if cleaned.get("visibility") == Visibility.EMBARGOED:
+            if not embargo_until and "embargo_until" not in self.errors:
+                self.add_error("embargo_until", "An embargo needs the date it ends.")
+            elif embargo_until and embargo_until < timezone.localdate():
+                # Today is allowed: an embargo ending today means public now.
+                self.add_error("embargo_until", "That date has passed; an embargo ends today or later.")
         return cleaned
 
 
@@ -163,7 +168,7 @@ class StatusChangeForm(forms.Form):
         return cleaned
 
 
-class ProcurementForm(forms.ModelForm):
+class ProcurementForm(VisibilityMixin, forms.ModelForm):
     agency = SlugField(Agency.objects.all(), noun="agency")
     vendor = SlugField(Vendor.objects.all(), noun="vendor")
     product = SlugField(Product.objects.all(), noun="product", required=False)
@@ -172,9 +177,9 @@ class ProcurementForm(forms.ModelForm):
         model = Procurement
         fields = [
             "agency", "vendor", "product", "title", "kind", "status", "amount", "currency", "signed_on", "start_on",
-            "end_on", "reference_number", "source_url", "description",
+            "end_on", "reference_number", "source_url", "description", "visibility", "embargo_until",
         ]  # fmt: skip
-        widgets = {"signed_on": DATE_INPUT, "start_on": DATE_INPUT, "end_on": DATE_INPUT}
+        widgets = {"signed_on": DATE_INPUT, "start_on": DATE_INPUT, "end_on": DATE_INPUT, "embargo_until": DATE_INPUT}
 
     def clean(self):
         cleaned = super().clean()

@@ -148,10 +148,15 @@ def request_history(request, pk):
 
 @staff_required
 def procurement_new(request):
-    form = ProcurementForm(request.POST or None, initial={"agency": request.GET.get("agency", "")})
+    form = ProcurementForm(
+        request.POST or None, can_publish=is_editor(request.user), initial={"agency": request.GET.get("agency", "")}
+    )
     if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        if not is_editor(request.user):
+            data["visibility"] = "private"
         try:
-            procurement = procurement_record(**form.cleaned_data)
+            procurement = procurement_record(user=request.user, **data)
         except ValidationError as error:
             _apply_service_errors(form, error)
         else:
