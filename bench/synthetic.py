@@ -553,11 +553,11 @@ class Generator:
                 self.procurement_rows.append((pk, agency, vendor, product, signed, title))
                 yield (
                     pk, agency, self.agency_state[agency], vendor, product, kind, self.rng.choice(statuses), title,
-                    amount, "USD", signed, start, end, f"SYN-{i + 1}",
+                    amount, "USD", signed, start, end, f"SYN-{i + 1}", self.now, self.now,
                 )  # fmt: skip
 
         columns = ["id", "agency_id", "state", "vendor_id", "product_id", "kind", "status", "title", "amount"]
-        columns += ["currency", "signed_on", "start_on", "end_on", "reference_number"]
+        columns += ["currency", "signed_on", "start_on", "end_on", "reference_number", "created_at", "updated_at"]
         self.writer.write(Table.of(Procurement, columns), rows(), n, "procurements")
 
     def requests(self):

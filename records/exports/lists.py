@@ -179,7 +179,12 @@ TIMELINE = [
         kind="link",
         related=linked(RecordsRequest, "subject", "request-detail", shown=True),
     ),
-    Column("procurement", ("procurement_id",), kind="link", related=linked(Procurement, "title", "procurement-detail")),
+    Column(
+        "procurement",
+        ("procurement_id",),
+        kind="link",
+        related=linked(Procurement, "title", "procurement-detail", shown=True),
+    ),
 ]
 
 AGENCIES = [

@@ -91,8 +91,8 @@ class Procurement(AgencyStateModel, VisibilityFields):
         max_length=200, null=True, blank=True, unique=True, editable=False,
         help_text="Stable key of an imported procurement, e.g. usaspending:<generated_internal_id>.",
     )  # fmt: skip
-    created_at = models.DateTimeField(auto_now_add=True, null=True)
-    updated_at = models.DateTimeField(auto_now=True, null=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords()
 
     objects = ProcurementQuerySet.as_manager()
