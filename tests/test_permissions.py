@@ -26,6 +26,10 @@ STAFF_ACTION = {
     "GET": {"anonymous": "login", "reader": 403, "staff": 405, "editor": 405},
     "POST": {"anonymous": "login", "reader": 403, "staff": "written", "editor": "written"},
 }
+EDITOR_PAGE = {
+    "GET": {"anonymous": "login", "reader": 403, "staff": 403, "editor": 200},
+    "POST": {"anonymous": "login", "reader": 403, "staff": 403, "editor": "written"},
+}
 
 EXPECTATIONS = {
     **dict.fromkeys(
@@ -84,6 +88,14 @@ EXPECTATIONS = {
         STAFF_PAGE,
     ),  # fmt: skip
     **dict.fromkeys(["staff-request-status", "staff-calendar-rotate"], STAFF_ACTION),
+    # The world's procurement and entry are published: only an editor changes them (a staff member's own
+    # private ones are theirs to edit: tests/test_review.py).
+    **dict.fromkeys(["staff-procurement-edit", "staff-event-edit"], EDITOR_PAGE),
+    # Every staff member sees the queue; only editors publish from it.
+    "staff-review": {
+        "GET": {"anonymous": "login", "reader": 403, "staff": 200, "editor": 200},
+        "POST": {"anonymous": "login", "reader": 403, "staff": 403, "editor": "written"},
+    },
     **dict.fromkeys(["staff-document-extract", "staff-mention-update"], STAFF_ACTION),
     # The world's document has no stored file: the download answers 404 to everyone (tests/test_documents_upload.py
     # checks a real download and its visibility).
@@ -128,6 +140,7 @@ def world():
         "staff-request-status": [records_request.pk], "staff-request-history": [records_request.pk],
         "document-download": [document.pk], "staff-document-detail": [document.pk],
         "staff-document-extract": [document.pk], "staff-mention-update": [document.pk, mention.pk],
+        "staff-procurement-edit": [procurement.pk], "staff-event-edit": [event.pk],
     }  # fmt: skip
     return args, records_request
 

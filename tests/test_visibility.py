@@ -25,6 +25,9 @@ def hidden():
                     embargo_until=datetime.date(2021, 3, 1))  # fmt: skip
     factories.records_request(agency, subject="Private request", visibility="private")
     factories.document(agency, title="Private document", visibility="private")
+    factories.procurement(agency, vendor, title="Private procurement", visibility="private", amount=777_777)
+    factories.procurement(agency, vendor, title="Embargoed procurement", visibility="embargoed",
+                          embargo_until=datetime.date(2999, 1, 1), amount=888_888)  # fmt: skip
     return agency, vendor
 
 
@@ -33,7 +36,9 @@ PUBLIC_CHANNELS = [
     "/agencies/quiet-police-department/", "/agencies/quiet-police-department/feed/",
     "/vendors/hushed-vendor/", "/vendors/hushed-vendor/?format=json",
     "/technologies/face-recognition/", "/requests/", "/requests/?format=csv", "/documents/", "/documents/?format=json",
-    "/search/?q=private", "/search/?q=secret", "/sitemap.xml",
+    "/search/?q=private", "/search/?q=secret", "/sitemap.xml", "/procurements/", "/procurements/?format=csv",
+    "/procurements/?format=json", "/procurements/ocds.json", "/agencies/quiet-police-department/?format=json",
+    "/vendors/hushed-vendor/feed/", "/technologies/face-recognition/?format=json",
 ]  # fmt: skip
 
 
@@ -44,7 +49,8 @@ def body(response) -> str:
 def test_hidden_records_are_absent_from_every_public_channel(client, hidden):
     for url in PUBLIC_CHANNELS:
         text = body(client.get(url))
-        for secret in (SECRET, "Embargoed until 2999", "Private request", "Private document"):
+        for secret in (SECRET, "Embargoed until 2999", "Private request", "Private document", "Private procurement",
+                       "Embargoed procurement", "777777", "777,777", "888888", "888,888"):  # fmt: skip
             assert secret not in text, (url, secret)
     assert "Embargo over" in body(client.get("/timeline/"))
 

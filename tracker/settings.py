@@ -98,6 +98,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.csp",
+                "records.web.context_processors.roles",
             ],
             # The app's tags live with the rest of its web layer (records/web/), not in records/templatetags/.
             "libraries": {

@@ -63,6 +63,15 @@ class VisibilityFields(models.Model):
             self.visibility == Visibility.EMBARGOED and self.embargo_until is not None and self.embargo_until <= today
         )
 
+    @property
+    def hidden_label(self) -> str:
+        """What staff are told of a record the public cannot see now ("" when it is public)."""
+        if self.is_public():
+            return ""
+        if self.visibility == Visibility.EMBARGOED and self.embargo_until:
+            return f"Embargoed until {self.embargo_until:%b} {self.embargo_until.day}, {self.embargo_until.year}"
+        return "Private"
+
     def is_visible_to(self, user) -> bool:
         """Whether `user` may see this record: the rule of VisibleQuerySet.visible_to(), for one record."""
         return can_see_everything(user) or self.is_public()

@@ -27,6 +27,14 @@ def is_editor(user) -> bool:
     return user.is_superuser or EDITOR_GROUP in _groups(user)
 
 
+def can_edit(user, record) -> bool:
+    """Editors change any record. Other staff change what they added while it is not public: a published
+    record is the tracker's word to the public, so only an editor changes it."""
+    if is_editor(user):
+        return True
+    return is_staff_member(user) and record.added_by_id == user.pk and not record.is_public()
+
+
 def _requires(check):
     def decorator(view):
         @wraps(view)

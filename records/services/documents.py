@@ -102,6 +102,7 @@ def document_ingest(
             visibility=visibility,
             embargo_until=embargo_until if visibility == Visibility.EMBARGOED else None,
             extraction_status=ExtractionStatus.PENDING,
+            added_by=uploaded_by,
         )
         document.full_clean(exclude=["file"])
         document.file.name = _store(file, sha256, file_kind)

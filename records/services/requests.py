@@ -70,6 +70,7 @@ def _event(records_request: RecordsRequest, *, kind: str, date: datetime.date, t
         records_request=records_request,
         visibility=records_request.visibility,
         embargo_until=records_request.embargo_until,
+        added_by=records_request.added_by,
     )
 
 
@@ -106,6 +107,7 @@ def request_file(
         visibility=visibility,
         embargo_until=embargo_until,
         source_url=source_url,
+        added_by=user,
     )
     records_request.full_clean()
     records_request.save()

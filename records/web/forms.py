@@ -1,6 +1,7 @@
 """Staff forms. They validate everything and keep what was typed when something is wrong."""
 
 import datetime
+import re
 
 from django import forms
 from django.conf import settings
@@ -233,6 +234,11 @@ class EventSourceForm(forms.ModelForm):
         except Document.DoesNotExist:
             raise forms.ValidationError("No document has that number.") from None
 
+    def validate_constraints(self):
+        # A row left blank (or emptied when editing) is no source at all: the formset asks for at least one.
+        if any(self.cleaned_data.get(name) for name in ("url", "label", "document", "page")):
+            super().validate_constraints()
+
     def clean(self):
         cleaned = super().clean()
         if not cleaned.get("url") and not cleaned.get("document") and (cleaned.get("label") or cleaned.get("page")):
@@ -252,3 +258,40 @@ class BaseSourceFormSet(forms.BaseFormSet):
 
 
 SourceFormSet = forms.formset_factory(EventSourceForm, formset=BaseSourceFormSet, extra=2, max_num=10)
+
+
+class ReviewFilterForm(forms.Form):
+    kind = forms.ChoiceField(required=False, label="Kind")
+    added_by = forms.ModelChoiceField(queryset=None, required=False, label="Added by", empty_label="Anyone")
+
+    def __init__(self, *args, kinds, accounts, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [("", "Every kind"), *kinds]
+        self.fields["added_by"].queryset = accounts
+
+
+class RecordKeysField(forms.MultipleChoiceField):
+    """Records named "kind:id", as the queue's checkboxes send them; which exist is the view's to check."""
+
+    KEY = re.compile(r"^(procurement|event|request|document):[0-9]{1,18}$")
+
+    def valid_value(self, value):
+        return bool(self.KEY.match(str(value)))
+
+
+class ReviewActionForm(forms.Form):
+    """An editor's bulk action on the queue: publish the ticked records, or embargo them until a date."""
+
+    items = RecordKeysField(error_messages={"required": "Tick the records to publish or embargo."})
+    action = forms.ChoiceField(choices=[("publish", "Publish now"), ("embargo", "Embargo until")])
+    embargo_until = forms.DateField(required=False, widget=DATE_INPUT, label="Embargo until")
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("action") == "embargo":
+            date = cleaned.get("embargo_until")
+            if date is None and "embargo_until" not in self.errors:
+                self.add_error("embargo_until", "An embargo needs the date it ends.")
+            elif date and date < timezone.localdate():
+                self.add_error("embargo_until", "That date has passed; an embargo ends today or later.")
+        return cleaned

@@ -17,14 +17,20 @@ register = template.Library()
 ROWS_TEMPLATE = "records/event_rows.html"
 
 
-@register.simple_tag
-def event_rows(events, show_agency=False):
-    """The entries as <li> items for an <ol class="timeline">; Jinja2 escapes every value it prints."""
-    context = {"events": events, "show_agency": bool(show_agency), "DOCUMENT_NOT_PUBLIC": DOCUMENT_NOT_PUBLIC}
-    rendered = engines["jinja2"].get_template(ROWS_TEMPLATE).render(context)
+@register.simple_tag(takes_context=True)
+def event_rows(context, events, show_agency=False):
+    """The entries as <li> items for an <ol class="timeline">; Jinja2 escapes every value it prints. Staff see
+    which entries the public cannot."""
+    rows_context = {
+        "events": events,
+        "show_agency": bool(show_agency),
+        "show_hidden": bool(context.get("is_staff_member")),
+        "DOCUMENT_NOT_PUBLIC": DOCUMENT_NOT_PUBLIC,
+    }
+    rendered = engines["jinja2"].get_template(ROWS_TEMPLATE).render(rows_context)
     return mark_safe(rendered)  # noqa: S308 - autoescaped by Jinja2 above
 
 
-@register.simple_tag
-def event_row(event, show_agency=False):
-    return event_rows([event], show_agency)
+@register.simple_tag(takes_context=True)
+def event_row(context, event, show_agency=False):
+    return event_rows(context, [event], show_agency)

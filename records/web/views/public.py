@@ -29,6 +29,7 @@ from records.selectors.home import home_summary
 from records.selectors.technologies import technologies_with_counts, technology_summary
 from records.selectors.vendors import vendor_summary, vendors_with_agency_counts
 from records.web import filters
+from records.web.edit_links import edit_url
 from records.web.public_cache import keeper, public_cached, public_page_cache
 from records.web.views.listing import ListSpec, facet_options, render_list
 
@@ -262,7 +263,7 @@ def technology_detail(request, slug):
 @require_safe
 @public_page_cache
 def procurement_list(request):
-    base = Procurement.objects.select_related("agency__jurisdiction", "vendor", "product")
+    base = Procurement.objects.visible_to(request.user).select_related("agency__jurisdiction", "vendor", "product")
     return render_list(request, PROCUREMENTS, base)
 
 
@@ -270,10 +271,11 @@ def procurement_list(request):
 @public_page_cache
 def procurement_detail(request, pk):
     procurement = get_object_or_404(
-        Procurement.objects.select_related("agency__jurisdiction", "vendor", "product"), pk=pk
+        Procurement.objects.visible_to(request.user).select_related("agency__jurisdiction", "vendor", "product"), pk=pk
     )
     documents = procurement.documents.visible_to(request.user)
-    return render(request, "records/procurement_detail.html", {"procurement": procurement, "documents": documents})
+    context = {"procurement": procurement, "documents": documents, "edit_url": edit_url(request.user, procurement)}
+    return render(request, "records/procurement_detail.html", context)
 
 
 @require_safe
@@ -294,6 +296,7 @@ def request_detail(request, pk):
         "law": records_request.agency.jurisdiction.law_holder(),
         "correspondence": records_request.correspondence.visible_to(request.user),
         "documents": records_request.documents.visible_to(request.user),
+        "edit_url": edit_url(request.user, records_request),
     }
     return render(request, "records/request_detail.html", context)
 
@@ -321,6 +324,7 @@ def document_detail(request, pk):
         "source_request": source if source and source.is_visible_to(request.user) else None,
         "mentions": document.mentions.exclude(status=MentionStatus.REMOVED).select_related("vendor", "product__vendor"),
         "events": TimelineEvent.objects.visible_to(request.user).filter(sources__document=document).distinct(),
+        "edit_url": edit_url(request.user, document),
     }
     return render(request, "records/document_detail.html", context)
 
@@ -353,7 +357,7 @@ def _attachment_header(filename: str) -> str:
 @public_page_cache
 def event_detail(request, pk):
     event = get_object_or_404(TimelineEvent.objects.visible_to(request.user).for_display(request.user), pk=pk)
-    return render(request, "records/event_detail.html", {"event": event})
+    return render(request, "records/event_detail.html", {"event": event, "edit_url": edit_url(request.user, event)})
 
 
 @require_safe

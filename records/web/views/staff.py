@@ -1,7 +1,7 @@
 """Staff pages: the dashboard, filing and moving requests, procurements and timeline entries."""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse, HttpResponseNotFound
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -11,16 +11,20 @@ from django.views.decorators.http import require_POST, require_safe
 
 from records.documents.extraction import UnsupportedFile
 from records.exports import ics as calendar
-from records.models import RecordsRequest, StaffProfile
-from records.rules.permissions import is_editor, staff_required
+from records.models import Procurement, RecordsRequest, StaffProfile, TimelineEvent, Visibility
+from records.rules.permissions import can_edit, is_editor, staff_required
 from records.selectors.requests import deadlines_calendar_requests, staff_dashboard
+from records.selectors.review import KINDS, parse_review_cursor, review_queue, review_records, staff_accounts
 from records.services.requests import RequestError, request_file, request_set_status, request_update
-from records.services.timeline import event_record, procurement_record
+from records.services.review import ReviewError, records_set_visibility
+from records.services.timeline import event_record, event_update, procurement_record, procurement_update
 from records.web.document_forms import UploadSizeLimit
 from records.web.forms import (
     ProcurementForm,
     RequestEditForm,
     RequestFileForm,
+    ReviewActionForm,
+    ReviewFilterForm,
     SourceFormSet,
     StatusChangeForm,
     TimelineEventForm,
@@ -165,6 +169,41 @@ def procurement_new(request):
     return render(request, "staff/simple_form.html", {"form": form, "title": "Add a procurement"})
 
 
+def _editable(request, record):
+    """The record, if this staff member may change it; otherwise a 403 that says why."""
+    if not can_edit(request.user, record):
+        raise PermissionDenied(
+            "Only an editor can change a published record, or one another staff member added."
+            if record.is_public() or record.added_by_id != request.user.pk
+            else "You cannot change this record."
+        )
+    return record
+
+
+@staff_required
+def procurement_edit(request, pk):
+    procurement = _editable(request, get_object_or_404(Procurement, pk=pk))
+    form = ProcurementForm(request.POST or None, instance=procurement, can_publish=is_editor(request.user))
+    if request.method == "POST" and form.is_valid():
+        try:
+            procurement_update(procurement=procurement, user=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _apply_service_errors(form, error)
+        else:
+            messages.success(request, "Procurement saved.")
+            return redirect(procurement.get_absolute_url())
+    context = {"form": form, "title": f"Edit: {procurement.title}", "record": procurement}
+    return render(request, "staff/simple_form.html", context)
+
+
+def _source_rows(sources) -> list[dict]:
+    return [
+        {key: value for key, value in source.cleaned_data.items() if value not in (None, "")}
+        for source in sources
+        if source.cleaned_data
+    ]
+
+
 @staff_required
 def event_new(request):
     form = TimelineEventForm(
@@ -175,14 +214,11 @@ def event_new(request):
         data = dict(form.cleaned_data)
         vendors, technologies = data.pop("vendors"), data.pop("technologies")
         if not is_editor(request.user):
-            data["visibility"] = "private"
-        source_rows = [
-            {key: value for key, value in source.cleaned_data.items() if value not in (None, "")}
-            for source in sources
-            if source.cleaned_data
-        ]
+            data["visibility"] = Visibility.PRIVATE
         try:
-            event = event_record(sources=source_rows, vendors=vendors, technologies=technologies, **data)
+            event = event_record(
+                sources=_source_rows(sources), vendors=vendors, technologies=technologies, added_by=request.user, **data
+            )
         except (ValidationError, ValueError) as error:
             _apply_service_errors(form, error)
         else:
@@ -190,6 +226,76 @@ def event_new(request):
             return redirect(event.get_absolute_url())
     context = {"form": form, "sources": sources, "title": "Add a timeline entry"}
     return render(request, "staff/event_form.html", context)
+
+
+@staff_required
+def event_edit(request, pk):
+    event = _editable(request, get_object_or_404(TimelineEvent, pk=pk))
+    if event.procurement_id:
+        messages.info(request, "This entry follows its procurement: edit the procurement.")
+        return redirect("staff-procurement-edit", pk=event.procurement_id)
+    if event.records_request_id:
+        messages.info(request, "This entry follows its records request: edit the request.")
+        return redirect("staff-request-detail", pk=event.records_request_id)
+    form = TimelineEventForm(request.POST or None, instance=event, can_publish=is_editor(request.user))
+    initial = [{"url": s.url, "label": s.label, "document": s.document_id, "page": s.page} for s in event.sources.all()]
+    sources = SourceFormSet(request.POST or None, prefix="sources", initial=initial)
+    if request.method == "POST" and form.is_valid() and sources.is_valid():
+        data = dict(form.cleaned_data)
+        vendors, technologies = data.pop("vendors"), data.pop("technologies")
+        try:
+            event_update(event=event, sources=_source_rows(sources), vendors=vendors, technologies=technologies, **data)
+        except (ValidationError, ValueError) as error:
+            _apply_service_errors(form, error)
+        else:
+            messages.success(request, "Timeline entry saved.")
+            return redirect(event.get_absolute_url())
+    context = {"form": form, "sources": sources, "title": f"Edit: {event.title}", "record": event}
+    return render(request, "staff/event_form.html", context)
+
+
+@staff_required
+def review(request):
+    """What the public cannot see yet, newest first; editors publish or embargo it in bulk."""
+    filters = ReviewFilterForm(request.GET, kinds=[(kind.key, kind.label) for kind in KINDS], accounts=staff_accounts())
+    chosen = filters.cleaned_data if filters.is_valid() else {}
+    action = ReviewActionForm(request.POST or None)
+    if request.method == "POST":
+        if not is_editor(request.user):
+            raise PermissionDenied("Only an editor publishes or embargoes records.")
+        if action.is_valid():
+            data = action.cleaned_data
+            records = review_records(data["items"])
+            publish = data["action"] == "publish"
+            try:
+                count = records_set_visibility(
+                    records=records,
+                    visibility=Visibility.PUBLIC if publish else Visibility.EMBARGOED,
+                    embargo_until=None if publish else data["embargo_until"],
+                    user=request.user,
+                )
+            except (ReviewError, ValidationError) as error:
+                _apply_service_errors(action, error)
+            else:
+                done = "published" if publish else f"embargoed until {data['embargo_until']:%b %-d, %Y}"
+                messages.success(request, f"{count} record{'s' if count != 1 else ''} {done}.")
+                return redirect(request.get_full_path())
+    added_by = chosen.get("added_by")
+    queue = review_queue(
+        today=timezone.localdate(),
+        kind=chosen.get("kind") or "",
+        added_by=added_by.pk if added_by else None,
+        cursor=parse_review_cursor(request.GET.get("after", "")),
+    )
+    context = {
+        "filters": filters,
+        "action": action,
+        "can_publish": is_editor(request.user),
+        "checked": set(request.POST.getlist("items")),
+        **queue,
+    }
+    status = 400 if request.method == "POST" else 200
+    return render(request, "staff/review.html", context, status=status)
 
 
 @staff_required
