@@ -318,3 +318,20 @@ def test_staff_see_which_records_the_public_cannot_and_the_public_sees_no_badge(
     assert "tag-hidden" in staff.get("/requests/").content.decode()
     public_timeline = Client().get("/timeline/").content.decode()
     assert "Entry whose embargo ended" in public_timeline and "tag-hidden" not in public_timeline
+
+
+def test_hiding_a_procurement_in_the_admin_hides_its_timeline_entry(admin_client, world):
+    agency, vendor = world
+    procurement = add_procurement(signed_in("editor"), agency, vendor, visibility="public")
+    change = admin_client.get(f"/admin/records/procurement/{procurement.pk}/change/")
+    data = {
+        name: value
+        for name, value in change.context["adminform"].form.initial.items()
+        if value is not None and name != "documents"
+    }
+    data |= {"agency": agency.pk, "vendor": vendor.pk, "visibility": "private", "signed_on": "2024-03-04",
+             "start_on": "2024-03-04", "end_on": "2025-03-03"}  # fmt: skip
+    response = admin_client.post(f"/admin/records/procurement/{procurement.pk}/change/", data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert TimelineEvent.objects.get(procurement=procurement).visibility == "private"
+    assert TITLE not in body(Client().get("/timeline/"))

@@ -5,6 +5,7 @@ from records import models as m
 from records.admin.merges import merge_action
 from records.services.merges import agency_merge, vendor_merge
 from records.services.requests import requests_recompute_due_dates
+from records.services.timeline import procurement_update
 
 
 @admin.register(m.Jurisdiction)
@@ -74,12 +75,18 @@ class ProductAdmin(SimpleHistoryAdmin):
 
 @admin.register(m.Procurement)
 class ProcurementAdmin(SimpleHistoryAdmin):
-    list_display = ["title", "agency", "vendor", "kind", "status", "amount", "signed_on"]
-    list_filter = ["kind", "status", "state"]
-    search_fields = ["title", "reference_number", "agency__name", "vendor__name"]
-    autocomplete_fields = ["agency", "vendor", "product", "documents"]
+    list_display = ["title", "agency", "vendor", "kind", "status", "amount", "signed_on", "visibility"]
+    list_filter = ["kind", "status", "visibility", "method", "funding_source", "state"]
+    search_fields = ["title", "reference_number", "external_id", "agency__name", "vendor__name"]
+    autocomplete_fields = ["agency", "vendor", "product", "documents", "parent_contract"]
     list_select_related = ["agency", "vendor"]
     date_hierarchy = "signed_on"
+
+    def save_model(self, request, obj, form, change):
+        # Through the service, so that the procurement's timeline entry follows its visibility and terms.
+        if not change:
+            obj.added_by = request.user
+        procurement_update(procurement=obj, user=request.user)
 
 
 class CorrespondenceInline(admin.StackedInline):
