@@ -31,6 +31,12 @@ DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 class SlugField(forms.ModelChoiceField):
     """Pick a record by its slug in a text box: a <select> of every agency in the country is no choice."""
 
+    def prepare_value(self, value):
+        # An edit form's initial value is the related record's id (model_to_dict); the box shows its slug.
+        if isinstance(value, int):
+            return self.queryset.filter(pk=value).values_list("slug", flat=True).first() or ""
+        return super().prepare_value(value)
+
     def __init__(self, queryset, *, noun: str, **kwargs):
         kwargs.setdefault("widget", forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}))
         kwargs.setdefault(

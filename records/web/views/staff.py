@@ -183,6 +183,7 @@ def _editable(request, record):
 @staff_required
 def procurement_edit(request, pk):
     procurement = _editable(request, get_object_or_404(Procurement, pk=pk))
+    title = f"Edit: {procurement.title}"  # as saved: validating the form writes what was typed onto the record
     form = ProcurementForm(request.POST or None, instance=procurement, can_publish=is_editor(request.user))
     if request.method == "POST" and form.is_valid():
         try:
@@ -192,7 +193,7 @@ def procurement_edit(request, pk):
         else:
             messages.success(request, "Procurement saved.")
             return redirect(procurement.get_absolute_url())
-    context = {"form": form, "title": f"Edit: {procurement.title}", "record": procurement}
+    context = {"form": form, "title": title, "record": procurement}
     return render(request, "staff/simple_form.html", context)
 
 
@@ -237,6 +238,7 @@ def event_edit(request, pk):
     if event.records_request_id:
         messages.info(request, "This entry follows its records request: edit the request.")
         return redirect("staff-request-detail", pk=event.records_request_id)
+    title = f"Edit: {event.title}"  # as saved: validating the form writes what was typed onto the record
     form = TimelineEventForm(request.POST or None, instance=event, can_publish=is_editor(request.user))
     initial = [{"url": s.url, "label": s.label, "document": s.document_id, "page": s.page} for s in event.sources.all()]
     sources = SourceFormSet(request.POST or None, prefix="sources", initial=initial)
@@ -250,7 +252,7 @@ def event_edit(request, pk):
         else:
             messages.success(request, "Timeline entry saved.")
             return redirect(event.get_absolute_url())
-    context = {"form": form, "sources": sources, "title": f"Edit: {event.title}", "record": event}
+    context = {"form": form, "sources": sources, "title": title, "record": event}
     return render(request, "staff/event_form.html", context)
 
 
