@@ -338,3 +338,12 @@ def test_hiding_a_procurement_in_the_admin_hides_its_timeline_entry(admin_client
     assert response.status_code == 302, response.context["adminform"].form.errors
     assert TimelineEvent.objects.get(procurement=procurement).visibility == "private"
     assert TITLE not in body(Client().get("/timeline/"))
+
+
+def test_agency_vendor_and_technology_pages_link_staff_with_admin_access_to_the_admin(admin_client, world):
+    agency, vendor = world
+    technology = factories.technology()
+    for record, path in ((agency, "agency"), (vendor, "vendor"), (technology, "technology")):
+        page = admin_client.get(record.get_absolute_url()).content.decode()
+        assert f'href="/admin/records/{path}/{record.pk}/change/"' in page
+        assert "/change/" not in Client().get(record.get_absolute_url()).content.decode()
