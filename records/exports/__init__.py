@@ -82,6 +82,7 @@ def spend_json(spend: Spend) -> dict:
         "with_amount": spend.with_amount,
         "without_amount": spend.without_amount,
         "other_currency": spend.other_currency,
+        "frameworks": spend.frameworks,
         "first_signed": spend.first_signed.isoformat() if spend.first_signed else None,
         "last_signed": spend.last_signed.isoformat() if spend.last_signed else None,
     }

@@ -63,32 +63,37 @@ SPEND_CURRENCY = "USD"
 class Spend:
     """What a known-spend figure counts: the sum of the amounts recorded (in SPEND_CURRENCY), how many
     procurements it adds up and how many it cannot (no amount, or one in another currency), and when the
-    counted ones were signed (or started, where the signing date is not recorded)."""
+    counted ones were signed (or started, where the signing date is not recorded). A cooperative or master
+    contract is never added in: its value is a ceiling for others to buy under, and what they buy is recorded
+    (and counted) as purchases of their own; adding both would count the same money twice."""
 
     total: Decimal | None  # None when no procurement has an amount to add
     with_amount: int
     without_amount: int
     other_currency: int
+    frameworks: int
     first_signed: datetime.date | None
     last_signed: datetime.date | None
     currency: str = SPEND_CURRENCY
 
     @property
     def procurements(self) -> int:
-        return self.with_amount + self.without_amount + self.other_currency
+        return self.with_amount + self.without_amount + self.other_currency + self.frameworks
 
 
 class ProcurementQuerySet(AgencyStateQuerySet, VisibleQuerySet):
     def spend(self) -> Spend:
         """The known spend of these procurements, in one aggregate query. Narrow by reader first
         (`visible_to`): a private procurement's amount is not the public's to add up."""
-        counted = Q(amount__isnull=False, currency=SPEND_CURRENCY)
+        spending = ~Q(kind=ProcurementKind.FRAMEWORK)
+        counted = spending & Q(amount__isnull=False, currency=SPEND_CURRENCY)
         dated = Coalesce("signed_on", "start_on")
         found = self.order_by().aggregate(
             total=Sum("amount", filter=counted),
             with_amount=Count("pk", filter=counted),
-            without_amount=Count("pk", filter=Q(amount__isnull=True)),
-            other_currency=Count("pk", filter=Q(amount__isnull=False) & ~Q(currency=SPEND_CURRENCY)),
+            without_amount=Count("pk", filter=spending & Q(amount__isnull=True)),
+            other_currency=Count("pk", filter=spending & Q(amount__isnull=False) & ~Q(currency=SPEND_CURRENCY)),
+            frameworks=Count("pk", filter=~spending),
             first_signed=Min(dated, filter=counted),
             last_signed=Max(dated, filter=counted),
         )
