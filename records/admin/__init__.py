@@ -75,9 +75,10 @@ class ProductAdmin(SimpleHistoryAdmin):
 @admin.register(m.Procurement)
 class ProcurementAdmin(SimpleHistoryAdmin):
     list_display = ["title", "agency", "vendor", "kind", "status", "amount", "signed_on"]
-    list_filter = ["kind", "status", "state"]
+    list_filter = ["kind", "status", "state", "method", "funding_source"]
     search_fields = ["title", "reference_number", "agency__name", "vendor__name"]
-    autocomplete_fields = ["agency", "vendor", "product", "documents"]
+    # A <select> of every procurement would list them all for the contract a purchase was made under.
+    autocomplete_fields = ["agency", "vendor", "product", "documents", "parent_contract"]
     list_select_related = ["agency", "vendor"]
     date_hierarchy = "signed_on"
 
