@@ -466,7 +466,8 @@ CSV_QUERIES = {
     "/timeline/?format=csv&technology=face-recognition&state=OR": 7,
     "/agencies/?format=csv": 1,
     "/vendors/?format=csv": 2,
-    "/procurements/?format=csv": 1,
+    # The rows, then per batch the contracts they were bought under.
+    "/procurements/?format=csv": 2,
     "/requests/?format=csv": 1,
     "/documents/?format=csv": 1,
 }

@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 from jsonschema import Draft4Validator, FormatChecker
 from referencing import Registry, Resource
 
@@ -129,3 +130,85 @@ def test_the_command_writes_the_same_package_to_a_file_or_standard_output(tmp_pa
     call_command("export_ocds", str(target), "--base-url", "https://tracker.example.org", stderr=io.StringIO())
     from_file = json.loads(target.read_text())
     assert from_file["releases"] == from_stdout["releases"]
+
+
+@pytest.fixture
+def terms():
+    """A public master contract, a purchase under it with every term recorded, and a sole-source award."""
+    cooperative = factories.agency("Sourcewell", "MN")
+    buyer = factories.agency("Marion County Sheriff", "OR")
+    flock = factories.vendor("Flock Safety")
+    master = factories.procurement(cooperative, flock, kind="framework", title="Sourcewell contract 040920-FLK",
+                                   method="open", status="active")  # fmt: skip
+    purchase = factories.procurement(
+        buyer, flock, kind="purchase_order", title="Flock cameras", amount=Decimal("45000"), status="active",
+        method="cooperative", method_rationale="Bought off the Sourcewell award; no local bid.",
+        parent_contract=master, funding_source="federal_grant", funding_program="Byrne JAG",
+        funding_award_number="15PBJA-23-GG-01234-JAGX", signed_on=datetime.date(2024, 3, 1),
+    )  # fmt: skip
+    sole_source = factories.procurement(
+        buyer, factories.vendor("Cellebrite"), title="Phone extraction", method="direct",
+        method_rationale="Only vendor of a compatible tool.", funding_source="asset_forfeiture",
+    )  # fmt: skip
+    return {"master": master, "purchase": purchase, "sole_source": sole_source}
+
+
+def test_every_term_maps_onto_the_release_and_the_package_still_validates(client, validator, terms, settings):
+    settings.OCDS_OCID_PREFIX = "ocds-test"
+    package = client.get("/procurements/ocds.json").json()
+    assert_valid(validator, package)
+
+    purchase = release_for(package, terms["purchase"])
+    tender = purchase["tender"]
+    # The method codelist has no cooperative purchase: it is said in the details, the contract is related.
+    assert "procurementMethod" not in tender
+    assert tender["procurementMethodDetails"].startswith("Cooperative purchasing")
+    assert tender["procurementMethodRationale"] == "Bought off the Sourcewell award; no local bid."
+    assert purchase["tag"] == ["tender", "award", "contract"]
+    assert purchase["relatedProcesses"] == [
+        {
+            "id": "framework", "relationship": ["framework"], "title": "Sourcewell contract 040920-FLK",
+            "scheme": "ocid", "identifier": f"ocds-test-{terms['master'].pk}",
+            "uri": "http://testserver/procurements/ocds.json",
+        }
+    ]  # fmt: skip
+    assert {r["ocid"] for r in package["releases"]} >= {f"ocds-test-{terms['master'].pk}"}
+    funder = next(party for party in purchase["parties"] if party["roles"] == ["funder"])
+    assert (funder["id"], funder["name"]) == ("funder-byrne-jag", "Byrne JAG")
+    assert purchase["planning"]["budget"] == {
+        "description": "Federal grant: Byrne JAG", "project": "Byrne JAG", "projectID": "15PBJA-23-GG-01234-JAGX",
+    }  # fmt: skip
+
+    sole_source = release_for(package, terms["sole_source"])
+    assert sole_source["tender"]["procurementMethod"] == "direct"
+    assert sole_source["tender"]["procurementMethodRationale"] == "Only vendor of a compatible tool."
+    assert sole_source["planning"]["budget"] == {"description": "Asset forfeiture"}
+    assert [party["roles"] for party in sole_source["parties"]] == [["buyer"], ["supplier"]]  # no funder named
+    assert "relatedProcesses" not in sole_source
+    assert release_for(package, terms["master"])["tender"]["procurementMethod"] == "open"
+
+
+def test_only_public_procurements_are_in_the_package_and_a_hidden_contract_is_not_named(client, validator, terms):
+    agency, vendor = terms["purchase"].agency, terms["purchase"].vendor
+    today = timezone.localdate()
+    private = factories.procurement(agency, vendor, title="Private pilot", visibility="private")
+    embargoed = factories.procurement(agency, vendor, title="Embargoed deal", visibility="embargoed",
+                                      embargo_until=today + datetime.timedelta(days=30))  # fmt: skip
+    released = factories.procurement(agency, vendor, title="Embargo over", visibility="embargoed",
+                                     embargo_until=today - datetime.timedelta(days=1))  # fmt: skip
+    master = terms["master"]
+    master.visibility = "private"
+    master.save()
+
+    out = io.StringIO()
+    call_command("export_ocds", stdout=out)
+    for package in (client.get("/procurements/ocds.json").json(), json.loads(out.getvalue())):
+        assert_valid(validator, package)
+        titles = {r["awards"][0]["title"] for r in package["releases"]}
+        assert titles == {"Flock cameras", "Phone extraction", "Embargo over"}
+        assert not {private.title, embargoed.title, master.title} & titles
+        assert not any(r["ocid"].endswith(f"-{hidden.pk}") for hidden in (private, embargoed, master)
+                       for r in package["releases"])  # fmt: skip
+        assert "relatedProcesses" not in release_for(package, terms["purchase"])
+        assert master.title not in json.dumps(package)
+        assert any(r["ocid"].endswith(f"-{released.pk}") for r in package["releases"])

@@ -78,6 +78,7 @@ class ProcurementAdmin(SimpleHistoryAdmin):
     list_display = ["title", "agency", "vendor", "kind", "status", "amount", "signed_on", "visibility"]
     list_filter = ["kind", "status", "visibility", "method", "funding_source", "state"]
     search_fields = ["title", "reference_number", "external_id", "agency__name", "vendor__name"]
+    # A <select> of every procurement would list them all for the contract a purchase was made under.
     autocomplete_fields = ["agency", "vendor", "product", "documents", "parent_contract"]
     list_select_related = ["agency", "vendor"]
     date_hierarchy = "signed_on"

@@ -11,6 +11,7 @@ from django.http import JsonResponse, StreamingHttpResponse
 from django.utils import timezone
 
 from records.exports.columns import Column, Export, Links, Order, Reader
+from records.models.procurements import Spend
 
 # CSV lines sent to the client at a time: a few hundred KB.
 CSV_LINES = 1_000
@@ -64,9 +65,27 @@ def json_items(columns: list[Column], rows: list[list]) -> list[dict]:
     return [dict(zip(names, values, strict=True)) for values in rows]
 
 
-def json_response(columns: list[Column], rows: list[list], count: int | None, next_url: str | None) -> JsonResponse:
-    payload = {"count": count, "next": next_url, "results": json_items(columns, rows)}
+def json_response(
+    columns: list[Column], rows: list[list], count: int | None, next_url: str | None, extra: dict | None = None
+) -> JsonResponse:
+    """A list's page of rows; `extra` adds what the list's page states beside its rows (e.g. `spend`)."""
+    payload = {"count": count, "next": next_url} | (extra or {}) | {"results": json_items(columns, rows)}
     return JsonResponse(payload, json_dumps_params={"ensure_ascii": False})
+
+
+def spend_json(spend: Spend) -> dict:
+    """A known-spend figure as the JSON of a page that states it: the same figures the page's sentence gives.
+    The total is decimal text, exact, as a list's `amount` is."""
+    return {
+        "total": None if spend.total is None else str(spend.total),
+        "currency": spend.currency,
+        "with_amount": spend.with_amount,
+        "without_amount": spend.without_amount,
+        "other_currency": spend.other_currency,
+        "frameworks": spend.frameworks,
+        "first_signed": spend.first_signed.isoformat() if spend.first_signed else None,
+        "last_signed": spend.last_signed.isoformat() if spend.last_signed else None,
+    }
 
 
 def link(obj, absolute) -> dict | None:

@@ -134,6 +134,11 @@ def _state_or_none(export: Export) -> Callable:
     return lambda state: state or None
 
 
+def _blank_as_none(export: Export) -> Callable:
+    """A choice not recorded is null in JSON (an empty cell in CSV), not an empty code."""
+    return lambda value: value or None
+
+
 def _jurisdiction(export: Export) -> Callable:
     return Jurisdiction.label
 
@@ -232,6 +237,18 @@ PROCUREMENTS = [
     Column("end_on", ("end_on",), iso_date, repeats=True),
     Column("reference_number", ("reference_number",)),
     Column("source_url", ("source_url",)),
+    # Added after the first columns, so that a reader of the older files finds those where they were.
+    Column("method", ("method",), _blank_as_none, repeats=True),
+    Column("funding_source", ("funding_source",), _blank_as_none, repeats=True),
+    Column("funding_program", ("funding_program",), repeats=True),
+    Column("funding_award_number", ("funding_award_number",)),
+    # The cooperative or master contract it was bought under; one the reader may not see is left out.
+    Column(
+        "parent_contract",
+        ("parent_contract_id",),
+        kind="link",
+        related=linked(Procurement, "title", "procurement-detail", shown=True),
+    ),
 ]
 
 REQUESTS = [

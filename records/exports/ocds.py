@@ -1,8 +1,11 @@
-"""The procurements as an Open Contracting Data Standard 1.1 release package.
+"""The public procurements as an Open Contracting Data Standard 1.1 release package.
 
 Each procurement is one contracting process (ocid = "<OCDS_OCID_PREFIX>-<id>") with one release: the
 agency as buyer, the vendor as supplier, one award and one contract. A free trial is an award of value
 0 after a direct tender. Source documents are the procurement's source URL and its public documents.
+The procurement method and its stated reason are the tender's; a purchase under a cooperative or master
+contract names that contract's process in relatedProcesses ("framework"), if it is public; the funding is
+planning.budget, and a grant's programme is a party with the role "funder".
 """
 
 import datetime
@@ -12,8 +15,10 @@ from django.conf import settings
 from django.db.models import OuterRef, Prefetch, Subquery
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import slugify
 
-from records.models import Document, Procurement, ProcurementKind, ProcurementStatus
+from records.models import Document, FundingSource, Procurement, ProcurementKind, ProcurementMethod, ProcurementStatus
+from records.models.procurements import GRANT_SOURCES
 from records.models.visibility import VisibleQuerySet
 
 OCDS_VERSION = "1.1"
@@ -32,14 +37,30 @@ CONTRACT_STATUS = {
     ProcurementStatus.CANCELLED: "cancelled",
 }
 DOCUMENT_TYPES = {"contract": "contractSigned"}
+# Our methods onto the closed method codelist. A cooperative purchase has no code of its own: the competition,
+# if any, was the cooperative's, and the buyer's own step is often a plain order. It is left out of
+# procurementMethod and said in procurementMethodDetails, with the contract in relatedProcesses.
+METHODS = {
+    ProcurementMethod.OPEN: "open",
+    ProcurementMethod.SELECTIVE: "selective",
+    ProcurementMethod.LIMITED: "limited",
+    ProcurementMethod.DIRECT: "direct",
+}
+FREE_TRIAL_DETAILS = "Free trial or pilot: the vendor offered the product at no cost, without a competitive tender."
+METHOD_DETAILS = {
+    ProcurementMethod.COOPERATIVE: "Cooperative purchasing: bought under a contract that another body awarded "
+    "(a cooperative or master contract), without a tender of the buyer's own.",
+}
 
 
-def procurements_for_ocds():
-    """Every procurement (all are public), with its public documents and the time it last changed."""
+def procurements_for_ocds(today: datetime.date | None = None):
+    """Every public procurement, with its public documents, the time it last changed, and the contract it was
+    bought under (named in the package only if that one is public too)."""
     history = Procurement.history.model.objects.filter(id=OuterRef("pk")).order_by("-history_date")
-    public_documents = Document.objects.filter(VisibleQuerySet.public_q()).order_by("id")
+    public_documents = Document.objects.filter(VisibleQuerySet.public_q(today)).order_by("id")
     return (
-        Procurement.objects.select_related("agency__jurisdiction", "vendor", "product")
+        Procurement.objects.filter(VisibleQuerySet.public_q(today))
+        .select_related("agency__jurisdiction", "vendor", "product", "parent_contract")
         .prefetch_related(Prefetch("documents", queryset=public_documents, to_attr="public_documents"))
         .annotate(changed_at=Subquery(history.values("history_date")[:1]))
         .order_by("id")
@@ -98,7 +119,76 @@ def _documents(procurement: Procurement, absolute: Callable[[str], str]) -> list
     return documents
 
 
-def release(procurement: Procurement, *, prefix: str, published: datetime.datetime, absolute) -> dict:
+def _funding(procurement: Procurement) -> tuple[dict | None, dict | None]:
+    """The planning budget of a procurement with a recorded funding source, and for a grant the funder: a
+    party by the programme's name (the grantor is not recorded), so that one programme is one party id."""
+    if not procurement.funding_source:
+        return None, None
+    source = FundingSource(procurement.funding_source).label
+    program = procurement.funding_program
+    budget = _compact(
+        {
+            "description": f"{source}: {program}" if program else source,
+            "project": program,
+            "projectID": procurement.funding_award_number,
+        }
+    )
+    funder = None
+    if procurement.funding_source in GRANT_SOURCES:
+        name = program or f"{source} (programme not recorded)"
+        funder = {"id": f"funder-{slugify(name) or procurement.funding_source}", "name": name, "roles": ["funder"]}
+    return budget, funder
+
+
+def _tender(procurement: Procurement, ocid: str, buyer: dict, supplier: dict) -> dict | None:
+    """The tender of a free trial (a direct award at no cost) or of a procurement whose method is recorded."""
+    free_trial = procurement.kind == ProcurementKind.FREE_TRIAL
+    if not (free_trial or procurement.method or procurement.method_rationale):
+        return None
+    # A free trial with no method recorded is the vendor's offer taken up: a direct award.
+    method = METHODS.get(procurement.method) or ("direct" if free_trial else None)
+    details = METHOD_DETAILS.get(procurement.method) or (
+        FREE_TRIAL_DETAILS if free_trial and method == "direct" else None
+    )
+    return _compact(
+        {
+            "id": f"{ocid}-tender",
+            "title": procurement.title,
+            "status": "complete" if free_trial else None,
+            "procurementMethod": method,
+            "procurementMethodDetails": details,
+            "procurementMethodRationale": procurement.method_rationale,
+            "procuringEntity": {"id": buyer["id"], "name": buyer["name"]},
+            "tenderers": [{"id": supplier["id"], "name": supplier["name"]}] if free_trial else None,
+        }
+    )
+
+
+def _related_processes(procurement: Procurement, prefix: str, absolute, today: datetime.date) -> list[dict]:
+    parent = procurement.parent_contract
+    if parent is None or not parent.is_public(today):
+        return []
+    return [
+        {
+            "id": "framework",
+            "relationship": ["framework"],
+            "title": parent.title,
+            "scheme": "ocid",
+            "identifier": f"{prefix}-{parent.pk}",
+            "uri": absolute(reverse("procurements-ocds")),
+        }
+    ]
+
+
+def release(
+    procurement: Procurement,
+    *,
+    prefix: str,
+    published: datetime.datetime,
+    absolute,
+    today: datetime.date | None = None,
+) -> dict:
+    today = today or timezone.localdate()
     ocid = f"{prefix}-{procurement.pk}"
     date = procurement.changed_at or published
     buyer = _party(procurement.agency, "buyer", "agency", absolute)
@@ -113,14 +203,16 @@ def release(procurement: Procurement, *, prefix: str, published: datetime.dateti
     items = [{"id": "1", "description": procurement.product.name}] if procurement.product else []
     documents = _documents(procurement, absolute)
     award_id = f"{ocid}-award"
+    tender = _tender(procurement, ocid, buyer, supplier)
+    budget, funder = _funding(procurement)
     data = {
         "ocid": ocid,
         "id": f"{ocid}-{date:%Y%m%dT%H%M%S}",
         "date": _datetime(date),
-        "tag": ["tender", "award", "contract"] if free_trial else ["award", "contract"],
+        "tag": ["tender", "award", "contract"] if tender else ["award", "contract"],
         "initiationType": "tender",
         "language": "en",
-        "parties": [buyer, supplier],
+        "parties": [buyer, supplier] + ([funder] if funder else []),
         "buyer": {"id": buyer["id"], "name": buyer["name"]},
         "awards": [
             _compact(
@@ -155,17 +247,12 @@ def release(procurement: Procurement, *, prefix: str, published: datetime.dateti
             )
         ],
     }
-    if free_trial:
-        data["tender"] = {
-            "id": f"{ocid}-tender",
-            "title": procurement.title,
-            "status": "complete",
-            "procurementMethod": "direct",
-            "procurementMethodDetails": "Free trial or pilot: the vendor offered the product at no cost, "
-            "without a competitive tender.",
-            "procuringEntity": {"id": buyer["id"], "name": buyer["name"]},
-            "tenderers": [{"id": supplier["id"], "name": supplier["name"]}],
-        }
+    if tender:
+        data["tender"] = tender
+    if budget:
+        data["planning"] = {"budget": budget}
+    if related := _related_processes(procurement, prefix, absolute, today):
+        data["relatedProcesses"] = related
     return data
 
 
@@ -174,11 +261,14 @@ def release_package(
 ) -> dict:
     """The package; `absolute` turns a site path into a full URL."""
     published = published or timezone.now()
+    today = timezone.localdate()
     prefix = settings.OCDS_OCID_PREFIX
     return {
         "uri": absolute(reverse("procurements-ocds")),
         "version": OCDS_VERSION,
         "publishedDate": _datetime(published),
         "publisher": {"name": PUBLISHER, "uri": absolute("/")},
-        "releases": [release(p, prefix=prefix, published=published, absolute=absolute) for p in procurements],
+        "releases": [
+            release(p, prefix=prefix, published=published, absolute=absolute, today=today) for p in procurements
+        ],
     }

@@ -1,5 +1,11 @@
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Count, F, Max, Min, Q, Sum
+from django.db.models.functions import Coalesce
 from simple_history.models import HistoricalRecords
 
 from records.links import detail_url
@@ -47,8 +53,62 @@ class ProcurementStatus(models.TextChoices):
     UNKNOWN = "unknown", "Unknown"
 
 
+GRANT_SOURCES = (FundingSource.FEDERAL_GRANT, FundingSource.STATE_GRANT)
+
+# Known spend adds amounts of this currency only: a sum across currencies would be no amount at all.
+SPEND_CURRENCY = "USD"
+
+
+@dataclass(frozen=True)
+class Spend:
+    """What a known-spend figure counts: the sum of the amounts recorded (in SPEND_CURRENCY), how many
+    procurements it adds up and how many it cannot (no amount, or one in another currency), and when the
+    counted ones were signed (or started, where the signing date is not recorded). A cooperative or master
+    contract is never added in: its value is a ceiling for others to buy under, and what they buy is recorded
+    (and counted) as purchases of their own; adding both would count the same money twice."""
+
+    total: Decimal | None  # None when no procurement has an amount to add
+    with_amount: int
+    without_amount: int
+    other_currency: int
+    frameworks: int
+    first_signed: datetime.date | None
+    last_signed: datetime.date | None
+    currency: str = SPEND_CURRENCY
+
+    @property
+    def procurements(self) -> int:
+        return self.with_amount + self.without_amount + self.other_currency + self.frameworks
+
+
 class ProcurementQuerySet(AgencyStateQuerySet, VisibleQuerySet):
-    pass
+    def spend(self) -> Spend:
+        """The known spend of these procurements, in one aggregate query. Narrow by reader first
+        (`visible_to`): a private procurement's amount is not the public's to add up."""
+        spending = ~Q(kind=ProcurementKind.FRAMEWORK)
+        counted = spending & Q(amount__isnull=False, currency=SPEND_CURRENCY)
+        dated = Coalesce("signed_on", "start_on")
+        found = self.order_by().aggregate(
+            total=Sum("amount", filter=counted),
+            with_amount=Count("pk", filter=counted),
+            without_amount=Count("pk", filter=spending & Q(amount__isnull=True)),
+            other_currency=Count("pk", filter=spending & Q(amount__isnull=False) & ~Q(currency=SPEND_CURRENCY)),
+            frameworks=Count("pk", filter=~spending),
+            first_signed=Min(dated, filter=counted),
+            last_signed=Max(dated, filter=counted),
+        )
+        total = found.pop("total")
+        # SQLite sums decimals as floats: back to cents, as every amount is recorded.
+        total = None if total is None else Decimal(total).quantize(Decimal("0.01"))
+        return Spend(total=total, **found)
+
+    def ending(self, *, since: datetime.date, until: datetime.date | None = None):
+        """Contracts whose recorded end falls on `since` or later (up to `until`, both included), soonest
+        first; a cancelled one ends nothing."""
+        ending = self.filter(end_on__gte=since).exclude(status=ProcurementStatus.CANCELLED)
+        if until is not None:
+            ending = ending.filter(end_on__lte=until)
+        return ending.order_by("end_on", "id")
 
 
 class Procurement(AgencyStateModel, VisibilityFields):
@@ -126,3 +186,35 @@ class Procurement(AgencyStateModel, VisibilityFields):
 
     def get_absolute_url(self):
         return detail_url("procurement-detail", self.pk)
+
+    @property
+    def is_framework(self) -> bool:
+        return self.kind == ProcurementKind.FRAMEWORK
+
+    def clean(self):
+        errors = {}
+        try:
+            super().clean()
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        if self.funding_source not in GRANT_SOURCES:
+            for name, what in (("funding_program", "A grant programme"), ("funding_award_number", "An award number")):
+                if getattr(self, name):
+                    errors.setdefault(name, []).append(
+                        f"{what} goes with a grant: set the funding source to a federal or state grant, "
+                        "or leave this empty."
+                    )
+        if self.parent_contract_id is not None:
+            parent = self.parent_contract
+            if self.pk is not None and parent.pk == self.pk:
+                errors.setdefault("parent_contract", []).append("A procurement cannot be bought under itself.")
+            elif not parent.is_framework:
+                # Purchases hang off the one record of the cooperative or master contract, so that its page
+                # lists them and its spend adds them up.
+                errors.setdefault("parent_contract", []).append(
+                    f"Procurement {parent.pk} (“{parent.title}”) is a {parent.get_kind_display().lower()}, not a "
+                    f"cooperative or master contract: record the contract purchases are made under with the kind "
+                    f"“{ProcurementKind.FRAMEWORK.label}”."
+                )
+        if errors:
+            raise ValidationError(errors)

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Count, F, OuterRef, Subquery, Sum, Window
+from django.db.models import Count, F, OuterRef, Subquery, Window
 from django.db.models.functions import Coalesce
 
 from records.links import detail_url
@@ -20,6 +20,7 @@ from records.models.agencies import AgencyKind
 from records.models.jurisdictions import Level
 from records.rules.states import STATE_NAMES
 from records.rules.stats import request_statistics
+from records.selectors.procurements import known_spend
 from records.selectors.timeline import events_per_year, most_used, tags_of, visible_events_q
 
 SIDE_LIST = 10
@@ -85,9 +86,10 @@ def agency_summary(*, agency, reader, today) -> dict:
     documents, its technologies and vendors, and its entries per year."""
     visible = TimelineEvent.objects.visible_to(reader).filter(agency=agency)
     procurements = list(
-        Procurement.objects.filter(agency=agency)
+        Procurement.objects.visible_to(reader)
+        .filter(agency=agency)
         .select_related("vendor", "product")
-        .annotate(total_spend=Window(Sum("amount")), total_count=Window(Count("id")))
+        .annotate(total_count=Window(Count("id")))
         .order_by("-signed_on", "-id")[:SIDE_LIST]
     )
     documents = list(
@@ -109,7 +111,7 @@ def agency_summary(*, agency, reader, today) -> dict:
         # An agency may deal with hundreds of vendors over the years: the page names the most frequent.
         "vendors": most_used(vendors, AGENCY_VENDORS),
         "vendor_more": max(0, len(vendors) - AGENCY_VENDORS),
-        "spend": procurements[0].total_spend if procurements else None,
+        "spend": known_spend(reader=reader, agency=agency),
         "procurements": procurements,
         "procurement_count": procurements[0].total_count if procurements else 0,
         "requests": [

@@ -3,6 +3,7 @@
 from django.db.models import Count
 
 from records.models import Agency, Technology, TimelineEvent, Vendor
+from records.selectors.procurements import known_spend
 from records.selectors.timeline import events_per_year, first_years, visible_events_q
 
 
@@ -15,6 +16,8 @@ def technologies_with_counts(*, reader):
 
 
 def technology_summary(*, technology, reader) -> dict:
+    """The technology's products and vendors, per-year series and agencies per state, from the entries `reader`
+    may see, and the known spend on its products (known_spend)."""
     visible = TimelineEvent.objects.visible_to(reader).filter(technologies=technology)
     agencies = Agency.objects.filter(timeline_events__in=visible)
     return {
@@ -24,6 +27,7 @@ def technology_summary(*, technology, reader) -> dict:
         .order_by("-agency_count", "name"),
         "events_per_year": events_per_year(visible),
         "first_years": first_years(visible),
+        "spend": known_spend(reader=reader, technology=technology),
         "agencies_per_state": {
             code: n
             for code, n in agencies.order_by().values_list("jurisdiction__state").annotate(n=Count("id", distinct=True))

@@ -2,10 +2,11 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Min, Sum
+from django.db.models import Count, Min
 
 from records.links import detail_url
-from records.models import Agency, Document, MentionStatus, Procurement, TimelineEvent, Vendor
+from records.models import Agency, Document, MentionStatus, TimelineEvent, Vendor
+from records.selectors.procurements import known_spend
 from records.selectors.timeline import events_per_year, visible_events_q
 
 # A vendor page lists the agencies with the most entries about it; the agency list has them all.
@@ -29,7 +30,7 @@ class AgencyRow:
 
 
 def vendor_summary(*, vendor, reader, state: str = "") -> dict:
-    """The vendor's products, the agencies using it (of one state, if given), its known spend, its documents,
+    """The vendor's products, the agencies using it and its known spend (of one state, if given), its documents,
     and per-year series: entries, and agencies by the year of their first entry."""
     visible = TimelineEvent.objects.visible_to(reader).filter(vendors=vendor)
     # One row per agency using the vendor: the list, the map and the adoption chart all come from it.
@@ -53,7 +54,7 @@ def vendor_summary(*, vendor, reader, state: str = "") -> dict:
         ],
         "agency_total": len(shown),
         "agencies_per_state": {code: n for code, n in per_state.items() if code},
-        "spend": Procurement.objects.filter(vendor=vendor).aggregate(total=Sum("amount"))["total"],
+        "spend": known_spend(reader=reader, vendor=vendor, state=state),
         "events_per_year": events_per_year(visible),
         "first_years": first_years,
         "documents": list(

@@ -14,9 +14,11 @@ from records.models import (
     AgencyKind,
     Document,
     EventKind,
+    FundingSource,
     Level,
     Procurement,
     ProcurementKind,
+    ProcurementMethod,
     ProcurementStatus,
     RecordsRequest,
     RequestStatus,
@@ -200,10 +202,19 @@ class ProcurementFilter(BaseFilterSet):
         field_name="amount", lookup_expr="lte", min_value=0, max_value=10**12, label="Amount up to"
     )
     year = filters.NumberFilter(field_name="signed_on__year", min_value=1900, max_value=2100, label="Year signed")
+    method = filters.ChoiceFilter(choices=ProcurementMethod.choices, label="Method")
+    funding_source = filters.ChoiceFilter(choices=FundingSource.choices, label="Funding")
+    under = filters.NumberFilter(method="filter_under", min_value=1, label="Under contract no.")
 
     class Meta:
         model = Procurement
         fields = []
+
+    def filter_under(self, queryset, name, value):
+        """The purchases under one cooperative or master contract, if this reader may see that contract: a
+        list by the number of one they may not would tell that it exists."""
+        user = self.request.user if self.request else None
+        return queryset.filter(parent_contract__in=Procurement.objects.visible_to(user).filter(pk=value))
 
 
 REQUEST_STATUS_CHOICES = [("overdue", "Overdue"), *RequestStatus.choices]

@@ -175,18 +175,54 @@ class StatusChangeForm(forms.Form):
         return cleaned
 
 
+class ProcurementNumberField(forms.IntegerField):
+    """Pick a procurement by its number in a text box, as in its page address; gives the procurement."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value):
+        return value.pk if isinstance(value, Procurement) else value
+
+    def clean(self, value):
+        number = super().clean(value)
+        if number is None:
+            return None
+        procurement = Procurement.objects.filter(pk=number).first()
+        if procurement is None:
+            raise forms.ValidationError(f"No procurement has the number {number}.")
+        return procurement
+
+
 class ProcurementForm(VisibilityMixin, forms.ModelForm):
     agency = SlugField(Agency.objects.all(), noun="agency")
     vendor = SlugField(Vendor.objects.all(), noun="vendor")
     product = SlugField(Product.objects.all(), noun="product", required=False)
+    # Whether it may be the parent (a cooperative or master contract, not this one) is the model's rule.
+    parent_contract = ProcurementNumberField(
+        required=False,
+        label="Bought under the contract",
+        help_text="For a purchase off a cooperative or master contract (Sourcewell, NASPO ValuePoint...): that "
+        "contract's procurement number, as in /procurements/<number>/.",
+    )
 
     class Meta:
         model = Procurement
         fields = [
-            "agency", "vendor", "product", "title", "kind", "status", "amount", "currency", "signed_on", "start_on",
-            "end_on", "reference_number", "source_url", "description", "visibility", "embargo_until",
+            "agency", "vendor", "product", "title", "kind", "status", "method", "method_rationale",
+            "parent_contract", "amount", "currency", "funding_source", "funding_program", "funding_award_number",
+            "signed_on", "start_on", "end_on", "reference_number", "source_url", "description", "visibility",
+            "embargo_until",
         ]  # fmt: skip
-        widgets = {"signed_on": DATE_INPUT, "start_on": DATE_INPUT, "end_on": DATE_INPUT, "embargo_until": DATE_INPUT}
+        widgets = {
+            "signed_on": DATE_INPUT, "start_on": DATE_INPUT, "end_on": DATE_INPUT, "embargo_until": DATE_INPUT,
+            "method_rationale": forms.Textarea(attrs={"rows": 3}),
+        }  # fmt: skip
+        help_texts = {
+            "funding_program": "For a federal or state grant: the programme, e.g. Byrne JAG or a UASI grant.",
+            "funding_award_number": "For a federal or state grant: its award number.",
+        }
 
     def clean(self):
         cleaned = super().clean()

@@ -50,13 +50,16 @@ def bounded_count(rows) -> int | None:
     return found if found <= limit else None
 
 
-def render_list(request, spec: ListSpec, queryset, context_for=None, count=False, keep=None, filename=None):
+def render_list(
+    request, spec: ListSpec, queryset, context_for=None, count=False, keep=None, filename=None, json_for=None
+):
     """Filter `queryset` by the query string and answer as HTML, `format=csv` or `format=json`.
 
     Invalid filter values are dropped from the query and reported at their filter with HTTP 400.
     `context_for(rows)` adds page-specific context (facets, charts) computed from the filtered rows; `keep` is
     given to the filters, which may keep costly intermediate results with it (BaseFilterSet); `filename` names the
-    CSV download when it is not the spec's (a subject's timeline is named by its slug).
+    CSV download when it is not the spec's (a subject's timeline is named by its slug); `json_for(rows)` gives
+    what the JSON carries beside its rows (e.g. the known spend the page states), keyed by name.
     """
     filterset = spec.filterset_class(request.GET or None, queryset=queryset, request=request, keep=keep)
     rows = filterset.qs
@@ -97,7 +100,8 @@ def render_list(request, spec: ListSpec, queryset, context_for=None, count=False
             next_url = absolute(f"{request.path}?{query.urlencode()}")
         if total is None:
             total = bounded_count(rows)
-        return exports.json_response(spec.columns, values, total, next_url)
+        extra = json_for(rows) if json_for else None
+        return exports.json_response(spec.columns, values, total, next_url, extra=extra)
 
     page = keyset_page(
         spec.for_page(rows, request.user) if spec.for_page else rows,

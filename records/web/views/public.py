@@ -26,6 +26,7 @@ from records.rules.permissions import is_staff_member
 from records.rules.states import STATE_NAMES
 from records.selectors.agencies import SIDE_LIST, agencies_with_entry_counts, agency_facets, agency_summary
 from records.selectors.home import home_summary
+from records.selectors.procurements import known_spend, procurement_terms, procurements_spend
 from records.selectors.technologies import technologies_with_counts, technology_summary
 from records.selectors.vendors import vendor_summary, vendors_with_agency_counts
 from records.web import filters
@@ -110,6 +111,12 @@ def _state_map(per_state: dict, list_url: str, title: str) -> dict:
     )
 
 
+def _spend_json(request, key: str, **subject) -> dict:
+    """What a subject's timeline JSON carries beside its rows: the known spend its page states."""
+    spend = public_cached(request, f"spend:{key}", lambda: known_spend(reader=request.user, **subject))
+    return {"spend": exports.spend_json(spend)}
+
+
 @require_safe
 @public_page_cache
 def home(request):
@@ -184,10 +191,14 @@ def agency_detail(request, slug):
             "is_staff_member": is_staff_member(request.user),
             "feed_url": reverse("agency-feed", args=[agency.slug]),
             "side_list": SIDE_LIST,
+            "spend_url": f"{reverse('procurement-list')}?agency={agency.slug}",
         } | public_cached(request, f"agency:{agency.pk}", summary)
 
+    def json_for(rows):
+        return _spend_json(request, f"agency:{agency.pk}", agency=agency)
+
     events = _events(request).filter(agency=agency)
-    return render_list(request, AGENCY_TIMELINE, events, context_for, filename=agency.slug)
+    return render_list(request, AGENCY_TIMELINE, events, context_for, filename=agency.slug, json_for=json_for)
 
 
 # Vendors and technologies
@@ -218,10 +229,14 @@ def vendor_detail(request, slug):
             "agencies_csv": f"{reverse('agency-list')}?vendor={vendor.slug}&format=csv{narrowed}",
             "agencies_url": f"{reverse('agency-list')}?vendor={vendor.slug}{narrowed}",
             "feed_url": reverse("vendor-feed", args=[vendor.slug]),
+            "spend_url": f"{reverse('procurement-list')}?vendor={vendor.slug}{narrowed}",
         } | public_cached(request, f"vendor:{vendor.pk}:{state}", summary)
 
+    def json_for(rows):
+        return _spend_json(request, f"vendor:{vendor.pk}:{state}", vendor=vendor, state=state)
+
     events = _events(request).filter(vendors=vendor)
-    return render_list(request, VENDOR_TIMELINE, events, context_for, filename=vendor.slug)
+    return render_list(request, VENDOR_TIMELINE, events, context_for, filename=vendor.slug, json_for=json_for)
 
 
 @require_safe
@@ -250,11 +265,18 @@ def technology_detail(request, slug):
         return (
             found
             | _adoption_graphics(found, technology.name, map_url)
-            | {"technology": technology, "feed_url": reverse("technology-feed", args=[technology.slug])}
+            | {
+                "technology": technology,
+                "feed_url": reverse("technology-feed", args=[technology.slug]),
+                "spend_url": f"{reverse('procurement-list')}?technology={technology.slug}",
+            }
         )
 
+    def json_for(rows):
+        return _spend_json(request, f"technology:{technology.pk}", technology=technology)
+
     events = _events(request).filter(technologies=technology)
-    return render_list(request, TECHNOLOGY_TIMELINE, events, context_for, filename=technology.slug)
+    return render_list(request, TECHNOLOGY_TIMELINE, events, context_for, filename=technology.slug, json_for=json_for)
 
 
 # Procurements, requests, documents, events
@@ -264,7 +286,24 @@ def technology_detail(request, slug):
 @public_page_cache
 def procurement_list(request):
     base = Procurement.objects.visible_to(request.user).select_related("agency__jurisdiction", "vendor", "product")
-    return render_list(request, PROCUREMENTS, base)
+    # The known spend of every procurement the filters match, not of one page: kept for the public a while,
+    # per filter combination, as the agency list's facets are.
+    filters_key = sorted((key, value) for key, value in request.GET.lists() if key not in {"after", "format"})
+
+    def spend(rows):
+        return public_cached(
+            request,
+            f"procurement-spend:{filters_key}",
+            lambda: procurements_spend(procurements=rows, reader=request.user),
+        )
+
+    return render_list(
+        request,
+        PROCUREMENTS,
+        base,
+        context_for=lambda rows: {"spend": spend(rows)},
+        json_for=lambda rows: {"spend": exports.spend_json(spend(rows))},
+    )
 
 
 @require_safe
@@ -274,7 +313,9 @@ def procurement_detail(request, pk):
         Procurement.objects.visible_to(request.user).select_related("agency__jurisdiction", "vendor", "product"), pk=pk
     )
     documents = procurement.documents.visible_to(request.user)
+    terms = procurement_terms(procurement=procurement, reader=request.user)
     context = {"procurement": procurement, "documents": documents, "edit_url": edit_url(request.user, procurement)}
+    context |= terms
     return render(request, "records/procurement_detail.html", context)
 
 

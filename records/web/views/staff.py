@@ -13,7 +13,7 @@ from records.documents.extraction import UnsupportedFile
 from records.exports import ics as calendar
 from records.models import Procurement, RecordsRequest, StaffProfile, TimelineEvent, Visibility
 from records.rules.permissions import can_edit, is_editor, staff_required
-from records.selectors.requests import deadlines_calendar_requests, staff_dashboard
+from records.selectors.requests import deadlines_calendar_entries, staff_dashboard
 from records.selectors.review import KINDS, parse_review_cursor, review_queue, review_records, staff_accounts
 from records.services.requests import RequestError, request_file, request_set_status, request_update
 from records.services.review import ReviewError, records_set_visibility
@@ -318,13 +318,16 @@ def calendar_rotate(request):
 
 @require_safe
 def deadlines_ics(request):
-    """Due dates of open requests for calendar apps, which cannot sign in: a per-user secret in the URL."""
+    """Due dates of open requests and contract ends for calendar apps, which cannot sign in: a per-user secret in
+    the URL."""
     token = request.GET.get("token", "")
     profile = StaffProfile.objects.select_related("user").filter(calendar_token=token).first() if token else None
     if profile is None or not profile.user.is_active:
         return HttpResponseNotFound("Unknown calendar address.", content_type="text/plain")
-    requests, stamp = deadlines_calendar_requests()
-    body = calendar.deadlines_calendar(requests, absolute=request.build_absolute_uri, stamp=stamp or timezone.now())
+    requests, contracts, stamp = deadlines_calendar_entries(today=timezone.localdate())
+    body = calendar.deadlines_calendar(
+        requests, contracts=contracts, absolute=request.build_absolute_uri, stamp=stamp or timezone.now()
+    )
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="deadlines.ics"'
     return response
