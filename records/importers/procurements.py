@@ -266,7 +266,9 @@ class _Reader:
         text = re.sub(r"[T ]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?\s*(Z|[+-]\d{2}:?\d{2}|UTC)?$", "", collapse(raw))
         read = read_date(text, self.today, years_ahead=YEARS_AHEAD)
         if read.note:
-            self.warn(where, f"{label}: {read.note}: left empty")
+            # A procurement's dates are days: a typo's year or month is no date to store.
+            self.warn(where, f"{label} {raw.strip()!r} is not a date: left empty")
+            return None
         if read.value is None:
             return None
         if read.value.precision != "day":
