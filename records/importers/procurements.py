@@ -807,8 +807,8 @@ class _Vendors:
         return vendor
 
     def report(self):
-        for (name, _), wheres in self.possible.items():
-            vendor = self.possible_vendor[(name, _)]
+        for (name, vendor_id), wheres in self.possible.items():
+            vendor = self.possible_vendor[(name, vendor_id)]
             lines = _lines(wheres)
             self.summary.possible_aliases.append(
                 f"{name!r} linked to the vendor {vendor.name!r} ({lines}): confirm the alias, or give it a vendor "
@@ -905,8 +905,8 @@ def _import_rows(rows: list[Row], reader: _Reader, summary, *, user, visibility,
         if first is not None:
             same = first.fields == row.fields and first.vendor_name == row.vendor_name and first.agency == row.agency
             detail = "imported once" if same else "it differs from that row, and only that row is imported"
-            where = first.line if first.file == row.file else first.where
-            reader.report(row.where, f"{row.key} repeats line {where}: {detail}")
+            where = f"line {first.line}" if first.file == row.file else first.where
+            reader.report(row.where, f"{row.key} repeats {where}: {detail}")
             continue
         keyed[row.key] = row
     rows = list(keyed.values())
@@ -933,10 +933,11 @@ def _import_rows(rows: list[Row], reader: _Reader, summary, *, user, visibility,
     written = False
     for row in progress(rows):
         values = {"agency": row.agency, "vendor": row.vendor, **row.fields}
-        if row.layout in (SEARCH, BULK):
-            parent = existing.get(row.parent_key) if row.parent_key else None
-            values["parent_contract"] = parent
-            if row.parent_key and parent is None:
+        if row.parent_key:
+            # A contract an editor linked by hand is left alone unless the award names one the tracker has.
+            if parent := existing.get(row.parent_key):
+                values["parent_contract"] = parent
+            else:
                 # The IDV is not in the tracker: its number and page are noted, no record is made up for it.
                 values["description"] = "\n\n".join(p for p in (values["description"], row.parent_note) if p)
         procurement = existing.get(row.key)
