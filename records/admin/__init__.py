@@ -51,7 +51,9 @@ class VendorAdmin(SimpleHistoryAdmin):
 
 @admin.register(m.VendorAlias)
 class VendorAliasAdmin(admin.ModelAdmin):
-    list_display = ["name", "vendor"]
+    list_display = ["name", "vendor", "confirmed"]
+    # An importer's near matches wait here (confirmed: No) for an editor.
+    list_filter = ["confirmed"]
     search_fields = ["name", "vendor__name"]
     autocomplete_fields = ["vendor"]
 

@@ -43,8 +43,9 @@ def _decode(data: bytes) -> tuple[str, list[str]]:
         return data.decode("cp1252", errors="replace"), ["the file is not UTF-8: read it as Windows-1252"]
 
 
-def read_table(path: Path, *, columns: list[str], required: list[str], what: str) -> Table:
-    """Rows as (row number, {column: cell}) for the known `columns`; an absent optional column reads as ""."""
+def read_records(path: Path, *, what: str) -> tuple[list[list[str]], list[str]]:
+    """Every record of a CSV file (the header first) and notes on how it was read; ImportFileError when it is
+    missing, empty, binary or not CSV."""
     path = Path(path)
     if not path.is_file():
         raise ImportFileError(f"No such file: {path}")
@@ -58,7 +59,12 @@ def read_table(path: Path, *, columns: list[str], required: list[str], what: str
         records = list(csv.reader(io.StringIO(text, newline="")))
     except csv.Error as error:
         raise ImportFileError(f"{path} is not a readable CSV file ({error}); expected {what}.") from None
+    return records, notes
 
+
+def read_table(path: Path, *, columns: list[str], required: list[str], what: str) -> Table:
+    """Rows as (row number, {column: cell}) for the known `columns`; an absent optional column reads as ""."""
+    records, notes = read_records(path, what=what)
     headers = [normalise_header(h) for h in records[0]]
     index = {}
     for name in columns:

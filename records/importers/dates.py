@@ -41,12 +41,12 @@ class ReadDate:
     note: str = ""
 
 
-def _year(text: str, today: datetime.date) -> int | None:
+def _year(text: str, today: datetime.date, years_ahead: int = 1) -> int | None:
     year = int(text)
     if len(text) == 2:
         # Two-digit years: the Atlas has nothing before 2000 and nothing after this year.
         year += 2000 if year <= today.year % 100 else 1900
-    return year if EARLIEST_YEAR <= year <= today.year + 1 else None
+    return year if EARLIEST_YEAR <= year <= today.year + years_ahead else None
 
 
 def _build(year: int, month: int | None, day: int | None, raw: str) -> ReadDate:
@@ -66,8 +66,9 @@ def _build(year: int, month: int | None, day: int | None, raw: str) -> ReadDate:
     return ReadDate(PartialDate(datetime.date(year, month, day), DatePrecision.DAY))
 
 
-def read_date(raw: str | None, today: datetime.date | None = None) -> ReadDate:
-    """Read one cell. An empty cell gives no date and no note; an unreadable one gives a note why."""
+def read_date(raw: str | None, today: datetime.date | None = None, *, years_ahead: int = 1) -> ReadDate:
+    """Read one cell. An empty cell gives no date and no note; an unreadable one gives a note why. Years
+    later than `years_ahead` after today's are unreadable (a contract's end date may be decades ahead)."""
     today = today or timezone.localdate()
     text = " ".join((raw or "").split()).strip(" .,;")
     if not text:
@@ -79,28 +80,28 @@ def read_date(raw: str | None, today: datetime.date | None = None) -> ReadDate:
         first, second = match.groups()
         if len(second) == 2 and int(second) <= 12:
             # 2016-05 is a month, not a range of years.
-            year = _year(first, today)
+            year = _year(first, today, years_ahead)
             return _build(year, int(second), None, raw.strip()) if year else unreadable
         end = first[:2] + second if len(second) == 2 else second
-        years = [y for y in (_year(first, today), _year(end, today)) if y]
+        years = [y for y in (_year(first, today, years_ahead), _year(end, today, years_ahead)) if y]
         return ReadDate(PartialDate(datetime.date(min(years), 1, 1), DatePrecision.YEAR)) if years else unreadable
     if match := re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", text):
-        year = _year(match[1], today)
+        year = _year(match[1], today, years_ahead)
         return _build(year, int(match[2]), int(match[3]), raw.strip()) if year else unreadable
     if match := re.fullmatch(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4}|\d{2})", text):
-        year = _year(match[3], today)
+        year = _year(match[3], today, years_ahead)
         return _build(year, int(match[1]), int(match[2]), raw.strip()) if year else unreadable
     if match := re.fullmatch(r"(\d{1,2})[/.-](\d{4})", text):
-        year = _year(match[2], today)
+        year = _year(match[2], today, years_ahead)
         return _build(year, int(match[1]), None, raw.strip()) if year else unreadable
     if re.fullmatch(r"\d{4}", text):
-        year = _year(text, today)
+        year = _year(text, today, years_ahead)
         return _build(year, None, None, raw.strip()) if year else unreadable
     if match := re.fullmatch(r"([A-Za-z]+)\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})", text):
-        month, year = _MONTHS.get(match[1].lower()), _year(match[3], today)
+        month, year = _MONTHS.get(match[1].lower()), _year(match[3], today, years_ahead)
         return _build(year, month, int(match[2]), raw.strip()) if month and year else unreadable
     if match := re.fullmatch(r"([A-Za-z]+)\.?,?\s+(\d{4})", text):
-        month, year = _MONTHS.get(match[1].lower()), _year(match[2], today)
+        month, year = _MONTHS.get(match[1].lower()), _year(match[2], today, years_ahead)
         return _build(year, month, None, raw.strip()) if month and year else unreadable
     return unreadable
 

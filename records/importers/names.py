@@ -23,7 +23,17 @@ _STATE_BY_NAME = {name.casefold(): code for code, name in STATE_NAMES.items()}
 _APOSTROPHES = re.compile(r"['`]")
 _NOT_ALPHANUMERIC = re.compile(r"[^a-z0-9]+")
 _NO_VENDOR = {"", "unknown", "n/a", "na", "none", "-", "?", "tbd", "not known"}
-_CORPORATE_SUFFIXES = {"inc", "llc", "ltd", "corp", "co", "corporation", "lp", "llp", "plc", "l.l.c"}
+_CORPORATE_SUFFIXES = {
+    "inc", "llc", "ltd", "corp", "co", "corporation", "lp", "llp", "plc", "l.l.c", "incorporated", "company",
+    "limited", "pllc", "gmbh",
+}  # fmt: skip
+# Short words written in capitals in a readable name ("Clearview AI, Inc.", "Magnet Forensics USA Inc").
+_CAPITALISED = {
+    "ai", "usa", "us", "uk", "llc", "llp", "lp", "plc", "pllc", "gmbh", "ibm", "ip", "gis", "lpr",
+    "alpr", "dba", "ii", "iii", "iv", "dna", "gps", "rf", "tv", "3d", "cctv",
+}  # fmt: skip
+# Words left in lower case inside a readable name ("Department of Homeland Security").
+_SMALL_WORDS = {"of", "and", "the", "for", "on", "in", "at", "to", "a", "an", "or", "by"}
 
 _COUNTY_WORD_BY_STATE = {"LA": "Parish", "AK": "Borough"}
 _COUNTY_WORDS = ("county", "parish", "borough", "census area", "municipality")
@@ -59,6 +69,42 @@ def normalise_agency_name(name: str) -> str:
 def vendor_key(name: str) -> str:
     """Vendors and their aliases are matched case-insensitively."""
     return collapse(name).casefold()
+
+
+def vendor_match_key(name: str) -> str:
+    """The key two spellings of one company share: case, accents, punctuation, "&"/"and", a leading "The" and
+    trailing legal forms do not matter. "MAGNET FORENSICS, LLC", "Magnet Forensics Inc" -> "magnet forensics"."""
+    text = name if name.isascii() else unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    # Dots go first so that "L.L.C." and "Inc." read as the words "llc" and "inc".
+    text = _APOSTROPHES.sub("", text.lower().replace("&", " and ").replace(".", ""))
+    words = _NOT_ALPHANUMERIC.sub(" ", text).split()
+    if words[:1] == ["the"]:
+        words = words[1:]
+    while len(words) > 1 and words[-1] in _CORPORATE_SUFFIXES:
+        words.pop()
+    return " ".join(words)
+
+
+def readable_case(text: str) -> str:
+    """A name written in capitals, in the case people write it: 'CLEARVIEW AI, INC.' -> 'Clearview AI, Inc.',
+    'U.S. IMMIGRATION AND CUSTOMS ENFORCEMENT' -> 'U.S. Immigration and Customs Enforcement'. Mixed-case
+    text is kept as written; short words of a known list stay in capitals, and so do dotted initials."""
+    text = collapse(text)
+    if text != text.upper():
+        return text
+
+    def word(index: int, token: str) -> str:
+        bare = re.sub(r"[^a-z0-9]", "", token.lower())
+        if re.fullmatch(r"(?:[A-Z]\.)+[A-Z]?\.?,?", token) or bare in _CAPITALISED:
+            return token
+        if bare in _SMALL_WORDS and index > 0:
+            return token.lower()
+        lowered = token.lower()
+        # "O'NEIL" -> "O'Neil", "MCLEAN" -> "McLean", "SMITH-JONES" -> "Smith-Jones".
+        cased = re.sub(r"(^|[-/(])([a-z])", lambda m: m.group(1) + m.group(2).upper(), lowered)
+        return re.sub(r"\b(Mc|O')([a-z])", lambda m: m.group(1) + m.group(2).upper(), cased)
+
+    return " ".join(word(index, token) for index, token in enumerate(text.split(" ")))
 
 
 def split_vendors(cell: str) -> list[str]:

@@ -166,7 +166,8 @@ def procurement_new(request):
         else:
             messages.success(request, f"Procurement recorded: {procurement.title}.")
             return redirect(procurement.get_absolute_url())
-    return render(request, "staff/simple_form.html", {"form": form, "title": "Add a procurement"})
+    context = {"form": form, "title": "Add a procurement", "bulk_template": "procurements-template.csv"}
+    return render(request, "staff/simple_form.html", context)
 
 
 def _editable(request, record):
