@@ -352,6 +352,18 @@ def test_truncated_and_garbled_rows_are_reported_by_line(tmp_path):
     assert Procurement.objects.get(reference_number="70CMSW24FR0000069").kind == "other"
 
 
+def test_a_file_cut_inside_its_last_row_does_not_import_that_row(tmp_path):
+    text = SAMPLE.read_text(encoding="utf-8-sig")
+    # Cut inside the second award's generated id: its cells are all there, its key is not.
+    cut = text[: text.index("CONT_AWD_70B02C24F00000345") + 20]
+    path = tmp_path / "cut.csv"
+    path.write_text(cut, encoding="utf-8")
+    out, err = run(path)
+    assert "1 created" in out and "1 reported" in out
+    assert "cut.csv line 3: not imported: the file ends inside this row (no final line break)" in err
+    assert not Procurement.objects.filter(reference_number="70B02C24F00000345").exists()
+
+
 def test_our_own_layout_needs_its_agencies_unless_told_to_create_them(tmp_path):
     out, err = run(TEMPLATE)
     assert "2 reported" in out and "no agency named 'Rochester Police Department' in NY" in err

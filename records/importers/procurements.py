@@ -420,6 +420,12 @@ METHOD_ALIASES = {"sole source": "direct", "direct award": "direct", "competitiv
                   "cooperative": "cooperative", "piggyback": "cooperative"}  # fmt: skip
 
 
+def _ends_with_line_break(path: Path) -> bool:
+    with open(path, "rb") as handle:
+        handle.seek(-1, 2)
+        return handle.read(1) in (b"\n", b"\r")
+
+
 class _FileReader(_Reader):
     def read(self, path: Path) -> list[Row]:
         records, notes = read_records(path, what=WHAT)
@@ -429,11 +435,17 @@ class _FileReader(_Reader):
         header = records[0]
         layout, index = self._layout(path, header)
         rows = []
+        # Every layout's files end with a line break: a file without one was cut short, and its last row with it
+        # (a key cut inside its last cell would otherwise be imported as another award).
+        cut_at = len(records) if len(records) > 1 and not _ends_with_line_break(path) else None
         for line, record in enumerate(records[1:], start=2):
             if not any(cell.strip() for cell in record):
                 continue
             self.summary.rows += 1
             where = f"{name} line {line}"
+            if line == cut_at:
+                self.report(where, "the file ends inside this row (no final line break): it looks cut short")
+                continue
             if len(record) != len(header):
                 shape = "looks truncated" if len(record) < len(header) else "has cells beyond the header's columns"
                 self.report(where, f"it has {len(record)} cells where the header has {len(header)}: the row {shape}")
