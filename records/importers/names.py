@@ -30,7 +30,8 @@ _CORPORATE_SUFFIXES = {
 # Short words written in capitals in a readable name ("Clearview AI, Inc.", "Magnet Forensics USA Inc").
 _CAPITALISED = {
     "ai", "usa", "us", "uk", "llc", "llp", "lp", "plc", "pllc", "gmbh", "ibm", "ip", "gis", "lpr",
-    "alpr", "dba", "ii", "iii", "iv", "dna", "gps", "rf", "tv", "3d", "cctv",
+    "alpr", "dba", "ii", "iii", "iv", "dna", "gps", "rf", "tv", "3d", "cctv", "usg", "bae", "nec", "dji", "fbi",
+    "dhs", "doj",
 }  # fmt: skip
 # Words left in lower case inside a readable name ("Department of Homeland Security").
 _SMALL_WORDS = {"of", "and", "the", "for", "on", "in", "at", "to", "a", "an", "or", "by"}
