@@ -23,7 +23,8 @@ HOSTILE = st.one_of(
             PAYLOAD, "\x00", "a\x00b", "' OR 1=1 --", '" OR ""="', "'; DROP TABLE records_agency; --",
             "\ud800", "%ff%fe", "9" * 400, "-1", "1e309", "NaN", "2019-02-30", "0000-00-00", "9999-99-99",
             "2017-13", "~", "2020-01-01~99999999999999999999", '"unbalanced', "OR", "-", "AND OR NOT", "*",
-            "NEAR(", "^", "()", "{}", "\u202e", "\ufeff", "ÿ", "🙂" * 50,
+            "NEAR(", "^", "()", "{}", "\u202e", "\ufeff", "ÿ", "🙂" * 50, "9999-12", "9999-12-31", "0001-01",
+            "\x00~5", "a\x00b~5",
         ]
     ),
 )  # fmt: skip
@@ -34,12 +35,15 @@ LIST_FILTERS = {
     "/agencies/": ["q", "state", "kind", "level", "technology", "vendor", "sort", "after", "format"],
     "/vendors/": ["q", "technology", "after", "format"],
     "/procurements/": ["agency", "vendor", "technology", "state", "kind", "status", "amount_min", "amount_max",
-                       "year", "after", "format"],
+                       "year", "method", "funding_source", "under", "after", "format"],
     "/requests/": ["agency", "state", "status", "requester", "filed_after", "filed_before", "q", "after", "format"],
     "/documents/": ["agency", "state", "kind", "year", "q", "after", "format"],
     "/search/": ["q", "agency", "vendor", "kind", "year", "state", "after", "format"],
     "/vendors/amazon/": ["state", "kind", "start", "end", "q", "after"],
+    "/agencies/fuzz-police-department/": ["vendor", "technology", "kind", "start", "end", "q", "after", "format"],
 }  # fmt: skip
+# Values found to break a page once: each is tried in every filter of every list, in every format.
+KNOWN_BREAKERS = ["9999-12", "9999-12-31", "0001-01", "\x00~5", "a\x00b~5", "\x00", "2020-01-01~0"]
 
 
 def encode(value: str) -> str:
@@ -78,6 +82,16 @@ def test_hostile_filter_values_never_break_a_list(client, world, path):
         assert PAYLOAD not in body(response)
 
     check()
+
+
+def test_values_that_once_broke_a_page_break_none(client, world):
+    for path, names in LIST_FILTERS.items():
+        for name in names:
+            for value in KNOWN_BREAKERS:
+                for extra in ("", "&format=json", "&format=csv"):
+                    response = client.get(f"{path}?{name}={encode(value)}{extra}")
+                    assert response.status_code < 500, (path, name, value, extra)
+                    body(response)
 
 
 @pytest.mark.parametrize(

@@ -202,3 +202,36 @@ def test_the_calendar_feed_answers_its_token(client, world):
     staff.is_active = False
     staff.save()
     assert client.get(f"/staff/deadlines.ics?token={token}").status_code == 404
+
+
+def test_leaving_the_staff_ends_the_calendar_feed_and_its_token(client, world):
+    from django.contrib.auth.models import Group
+
+    staff = user("staff")
+    token = StaffProfile.objects.create(user=staff).calendar_token
+    assert client.get(f"/staff/deadlines.ics?token={token}").status_code == 200
+    staff.groups.remove(Group.objects.get(name="staff"))
+    assert client.get(f"/staff/deadlines.ics?token={token}").status_code == 404
+    assert StaffProfile.objects.get(user=staff).calendar_token != token
+    # Removed from the group's side too; a group that is not staff changes nothing.
+    editor = user("editor")
+    editor_token = StaffProfile.objects.create(user=editor).calendar_token
+    Group.objects.create(name="newsletter").user_set.add(editor)
+    Group.objects.get(name="newsletter").user_set.remove(editor)
+    assert StaffProfile.objects.get(user=editor).calendar_token == editor_token
+    Group.objects.get(name="editors").user_set.remove(editor)
+    assert StaffProfile.objects.get(user=editor).calendar_token != editor_token
+
+
+def test_a_carriage_return_in_a_subject_cannot_add_lines_to_the_calendar(client, world):
+    staff = user("staff")
+    token = StaffProfile.objects.create(user=staff).calendar_token
+    records_request = world[1]
+    records_request.subject = "Drones\rATTENDEE:mailto:attacker@example.org\rX"
+    records_request.due_on = datetime.date(2030, 1, 15)
+    records_request.save()
+    body = client.get(f"/staff/deadlines.ics?token={token}").content.decode()
+    lines = body.split("\r\n")
+    assert not any(line.startswith("ATTENDEE") for line in lines)
+    assert all("\r" not in line and "\n" not in line for line in lines)
+    assert "Drones\\nATTENDEE:mailto:attacker@example.org\\nX" in body.replace("\r\n ", "")

@@ -1,5 +1,6 @@
 """FilterSets for every public list. Invalid values become form errors shown at the filter, never a 500."""
 
+import calendar
 import datetime
 import re
 
@@ -57,8 +58,8 @@ class PartialDateField(forms.Field):
                 start = datetime.date(year, int(month), 1)
                 if not self.end_of_period:
                     return start
-                next_month = (start.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
-                return next_month - datetime.timedelta(days=1)
+                # The month's last day, without stepping past it (December 9999 has no next month to step to).
+                return datetime.date(year, int(month), calendar.monthrange(year, int(month))[1])
             return datetime.date(year, 12, 31) if self.end_of_period else datetime.date(year, 1, 1)
         except ValueError:
             raise forms.ValidationError("That date does not exist.") from None

@@ -35,7 +35,8 @@ def parse_cursor(cursor: str, key_kind: str) -> tuple:
     """The (key value, id) of a cursor "<key value>~<id>"."""
     raw_value, sep, raw_id = cursor.rpartition("~")
     try:
-        if not sep:
+        # A NUL cannot be in any key (PostgreSQL text cannot hold one): such a cursor was never ours.
+        if not sep or "\x00" in cursor:
             raise ValueError
         value, last_id = _parse_value(raw_value, key_kind), int(raw_id)
         if not 0 < last_id < 2**63:

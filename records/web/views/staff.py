@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST, require_safe
 from records.documents.extraction import UnsupportedFile
 from records.exports import ics as calendar
 from records.models import Procurement, RecordsRequest, StaffProfile, TimelineEvent, Visibility
-from records.rules.permissions import can_edit, is_editor, staff_required
+from records.rules.permissions import can_edit, is_editor, is_staff_member, staff_required
 from records.selectors.requests import deadlines_calendar_entries, staff_dashboard
 from records.selectors.review import KINDS, parse_review_cursor, review_queue, review_records, staff_accounts
 from records.services.requests import RequestError, request_file, request_set_status, request_update
@@ -323,7 +323,8 @@ def deadlines_ics(request):
     the URL."""
     token = request.GET.get("token", "")
     profile = StaffProfile.objects.select_related("user").filter(calendar_token=token).first() if token else None
-    if profile is None or not profile.user.is_active:
+    # Staff membership is checked on every read: a token outlives nobody's place on the staff.
+    if profile is None or not is_staff_member(profile.user):
         return HttpResponseNotFound("Unknown calendar address.", content_type="text/plain")
     requests, contracts, stamp = deadlines_calendar_entries(today=timezone.localdate())
     body = calendar.deadlines_calendar(
