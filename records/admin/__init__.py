@@ -3,9 +3,38 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from records import models as m
 from records.admin.merges import merge_action
+from records.rules.permissions import is_editor
 from records.services.merges import agency_merge, vendor_merge
-from records.services.requests import requests_recompute_due_dates
+from records.services.requests import request_update, requests_recompute_due_dates
 from records.services.timeline import procurement_update
+
+
+class VisibilityAdmin(SimpleHistoryAdmin):
+    """Only editors publish, in the admin too: for other staff the visibility and embargo are read-only, a
+    record they add is private, and a history revert keeps the record's current visibility (the reverted
+    version carries its old one, which would otherwise republish or hide it)."""
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if not is_editor(request.user):
+            fields += ["visibility", "embargo_until"]
+        return fields
+
+    def guard_visibility(self, request, obj, change):
+        if not change:
+            obj.added_by = obj.added_by or request.user
+        if is_editor(request.user):
+            return
+        if change:
+            current = type(obj).objects.filter(pk=obj.pk).values("visibility", "embargo_until").first() or {}
+            obj.visibility = current.get("visibility", m.Visibility.PRIVATE)
+            obj.embargo_until = current.get("embargo_until")
+        else:
+            obj.visibility, obj.embargo_until = m.Visibility.PRIVATE, None
+
+    def save_model(self, request, obj, form, change):
+        self.guard_visibility(request, obj, change)
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(m.Jurisdiction)
@@ -76,7 +105,7 @@ class ProductAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(m.Procurement)
-class ProcurementAdmin(SimpleHistoryAdmin):
+class ProcurementAdmin(VisibilityAdmin):
     list_display = ["title", "agency", "vendor", "kind", "status", "amount", "signed_on", "visibility"]
     list_filter = ["kind", "status", "visibility", "method", "funding_source", "state"]
     search_fields = ["title", "reference_number", "external_id", "agency__name", "vendor__name"]
@@ -87,8 +116,7 @@ class ProcurementAdmin(SimpleHistoryAdmin):
 
     def save_model(self, request, obj, form, change):
         # Through the service, so that the procurement's timeline entry follows its visibility and terms.
-        if not change:
-            obj.added_by = request.user
+        self.guard_visibility(request, obj, change)
         procurement_update(procurement=obj, user=request.user)
 
 
@@ -98,7 +126,7 @@ class CorrespondenceInline(admin.StackedInline):
 
 
 @admin.register(m.RecordsRequest)
-class RecordsRequestAdmin(SimpleHistoryAdmin):
+class RecordsRequestAdmin(VisibilityAdmin):
     list_display = ["subject", "agency", "status", "filed_on", "due_on", "visibility"]
     list_filter = ["status", "visibility", "agency__jurisdiction__state"]
     search_fields = ["subject", "tracking_number", "agency__name", "requester_organization"]
@@ -107,9 +135,17 @@ class RecordsRequestAdmin(SimpleHistoryAdmin):
     date_hierarchy = "filed_on"
     inlines = [CorrespondenceInline]
 
+    def save_model(self, request, obj, form, change):
+        # Through the service, so that the request's own timeline entries follow its visibility and dates.
+        self.guard_visibility(request, obj, change)
+        if change:
+            request_update(records_request=obj, user=request.user)
+        else:
+            super().save_model(request, obj, form, change)
+
 
 @admin.register(m.Correspondence)
-class CorrespondenceAdmin(SimpleHistoryAdmin):
+class CorrespondenceAdmin(VisibilityAdmin):
     list_display = ["request", "date", "direction", "channel", "visibility"]
     list_filter = ["direction", "channel", "visibility"]
     search_fields = ["summary", "request__subject"]
@@ -123,7 +159,7 @@ class DocumentPageInline(admin.StackedInline):
 
 
 @admin.register(m.Document)
-class DocumentAdmin(SimpleHistoryAdmin):
+class DocumentAdmin(VisibilityAdmin):
     list_display = ["title", "kind", "agency", "date", "extraction_status", "visibility"]
     list_filter = ["kind", "extraction_status", "visibility", "is_excerpt"]
     search_fields = ["title", "original_filename", "sha256", "agency__name"]
@@ -149,7 +185,7 @@ class EventSourceInline(admin.TabularInline):
 
 
 @admin.register(m.TimelineEvent)
-class TimelineEventAdmin(SimpleHistoryAdmin):
+class TimelineEventAdmin(VisibilityAdmin):
     list_display = ["title", "date", "date_precision", "kind", "agency", "is_illustrative", "visibility"]
     list_filter = ["kind", "date_precision", "is_illustrative", "visibility", "technologies"]
     search_fields = ["title", "summary", "agency__name", "external_id"]
