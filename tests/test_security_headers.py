@@ -153,3 +153,38 @@ def test_no_inline_script_or_style_in_any_page(client, world):
         html = response.content.decode()
         assert "<script" not in html.replace("<script src=", ""), path
         assert " style=" not in html and "<style" not in html, path
+
+
+def test_staff_pages_and_the_staff_calendar_are_never_kept_by_a_shared_cache(client):
+    from records.models import StaffProfile
+
+    staff = user("staff")
+    token = StaffProfile.objects.create(user=staff).calendar_token
+    assert "no-store" in client.get(f"/staff/deadlines.ics?token={token}")["Cache-Control"]
+    client.force_login(staff)
+    for path in ("/staff/", "/staff/review/", "/staff/procurements/new/", "/staff/documents/"):
+        cache_control = client.get(path)["Cache-Control"]
+        assert "private" in cache_control and "no-store" in cache_control, path
+
+
+def test_healthz_answers_plain_http_when_everything_else_redirects(client, settings):
+    import json
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    # The production settings themselves, read in a process of their own.
+    env = dict(os.environ, DJANGO_ENV="production", SECRET_KEY="abcdefghij" * 6, ALLOWED_HOSTS="tracker.example")
+    code = (
+        "import json, django; django.setup(); from django.conf import settings as s; "
+        "print(json.dumps([s.SECURE_SSL_REDIRECT, s.SECURE_REDIRECT_EXEMPT]))"
+    )
+    env["DJANGO_SETTINGS_MODULE"] = "tracker.settings"
+    root = Path(__file__).resolve().parent.parent
+    output = subprocess.run([sys.executable, "-c", code], cwd=root, env=env, capture_output=True, text=True, check=True)
+    redirect, exempt = json.loads(output.stdout.strip().splitlines()[-1])
+    assert redirect is True
+    settings.SECURE_SSL_REDIRECT, settings.SECURE_REDIRECT_EXEMPT = redirect, exempt
+    assert client.get("/healthz").status_code == 200
+    assert client.get("/").status_code == 301

@@ -90,3 +90,32 @@ def test_start_up_stops_with_a_message_naming_the_variable(env, variable):
     result = run_check(**env)
     assert result.returncode != 0
     assert variable in result.stderr
+
+
+def test_every_environment_variable_read_is_in_the_readme_table():
+    import re
+
+    sources = [ROOT / "tracker" / "settings.py", ROOT / "tracker" / "env.py", ROOT / "gunicorn.conf.py"]
+    sources += sorted((ROOT / "records").rglob("*.py"))
+    pattern = re.compile(
+        r"""(?:env(?:_bool|_int|_list)?\(|environ(?:\.get)?\(|environ\[|getenv\()\s*["']([A-Z][A-Z0-9_]+)["']"""
+    )
+    read = {name for path in sources for name in pattern.findall(path.read_text())}
+    readme = (ROOT / "README.md").read_text()
+    table = readme[readme.index("## Configuration") :]
+    table = table[: table.index("\n## ")]
+    documented = set(re.findall(r"`([A-Z][A-Z0-9_]+)`", table))
+    assert {"DATABASE_URL", "BIND", "S3_BUCKET"} <= read
+    assert sorted(read - documented) == []
+
+
+def test_gunicorn_listens_on_this_machine_only_unless_told(monkeypatch):
+    import runpy
+
+    for name in ("BIND", "PORT"):
+        monkeypatch.delenv(name, raising=False)
+    assert runpy.run_path(str(ROOT / "gunicorn.conf.py"))["bind"] == "127.0.0.1:8000"
+    monkeypatch.setenv("PORT", "9100")
+    assert runpy.run_path(str(ROOT / "gunicorn.conf.py"))["bind"] == "127.0.0.1:9100"
+    monkeypatch.setenv("BIND", "0.0.0.0:8000")
+    assert runpy.run_path(str(ROOT / "gunicorn.conf.py"))["bind"] == "0.0.0.0:8000"

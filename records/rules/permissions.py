@@ -4,6 +4,7 @@ from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.utils.cache import patch_cache_control
 
 STAFF_GROUP = "staff"
 EDITOR_GROUP = "editors"
@@ -43,7 +44,10 @@ def _requires(check):
                 return redirect_to_login(request.get_full_path())
             if not check(request.user):
                 raise PermissionDenied
-            return view(request, *args, **kwargs)
+            response = view(request, *args, **kwargs)
+            # What staff see is for them alone: no proxy or shared cache may keep it.
+            patch_cache_control(response, private=True, no_store=True)
+            return response
 
         return wrapped
 
