@@ -191,6 +191,21 @@ def test_a_log_saved_in_a_western_code_page_is_read_as_windows_1252_and_says_so(
     assert not RecordsRequest.objects.filter(subject__contains="\ufffd").exists()
 
 
+def test_a_utf8_log_with_rows_pasted_from_a_windows_1252_file_reads_both_kinds_right(tmp_path):
+    path = tmp_path / "log.csv"
+    path.write_bytes(
+        "\ufeffCASE NO.,DATE RECEIVED,SUBJECT\nA-1,2024-03-04,Café in UTF-8\n".encode()
+        + "A-2,2024-03-05,Café in Windows-1252\n".encode("cp1252")
+    )
+    out, err = run_log(path)
+    assert "2 rows read, 2 requests created" in out
+    assert "log.csv line 1: the file is UTF-8 but for 1 line: read them as Windows-1252" in err
+    assert sorted(RecordsRequest.objects.values_list("subject", flat=True)) == [
+        "Café in UTF-8",
+        "Café in Windows-1252",
+    ]
+
+
 @pytest.mark.parametrize("bom", [True, False], ids=["with byte-order mark", "without"])
 def test_excels_unicode_text_export_utf16_and_tab_separated_is_read(tmp_path, bom):
     rows = [["Request ID", "Requester Name", "Organization", "Received Date", "Request Description"],

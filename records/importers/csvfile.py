@@ -123,20 +123,42 @@ def _guess_codec(data: bytes) -> str | None:
     return best.encoding
 
 
+def _mixed_utf8(data: bytes) -> tuple[str, int] | None:
+    """A file that is UTF-8 but for some lines (rows pasted in from a Windows-1252 file): those lines read as
+    Windows-1252 and the rest as UTF-8, so that neither half turns into mojibake. None if no line is UTF-8 beyond
+    ASCII."""
+    texts, fallback, utf8_beyond_ascii = [], 0, False
+    for line in data.splitlines(keepends=True):
+        try:
+            text = line.decode("utf-8")
+            utf8_beyond_ascii = utf8_beyond_ascii or not text.isascii()
+        except UnicodeDecodeError:
+            text = line.decode("cp1252", errors="replace")
+            fallback += 1
+        texts.append(text)
+    return ("".join(texts), fallback) if utf8_beyond_ascii else None
+
+
 def _decode(path: Path, data: bytes, what: str) -> tuple[str, list[str]]:
     """The text of a file and, when it is not UTF-8, a note saying how it was read."""
     for bom, codec, name in BOMS:
         if data.startswith(bom):
-            text = data[len(bom) :].decode(codec, errors="replace")
-            return text, [] if codec == "utf-8" else [f"the file is not UTF-8: read it as {name}"]
-    if codec := _utf16_without_bom(data):
-        return data.decode(codec, errors="replace"), [
-            "the file is not UTF-8: read it as UTF-16 (without byte-order mark)"
-        ]
+            if codec == "utf-8":
+                data = data[len(bom) :]
+                break
+            return data[len(bom) :].decode(codec, errors="replace"), [f"the file is not UTF-8: read it as {name}"]
+    else:
+        if codec := _utf16_without_bom(data):
+            return data.decode(codec, errors="replace"), [
+                "the file is not UTF-8: read it as UTF-16 (without byte-order mark)"
+            ]
     try:
         return data.decode("utf-8"), []
     except UnicodeDecodeError:
         pass
+    if mixed := _mixed_utf8(data):
+        text, lines = mixed
+        return text, [f"the file is UTF-8 but for {lines} line{'s' if lines > 1 else ''}: read them as Windows-1252"]
     codec = _guess_codec(data)
     if codec is None:
         raise ImportFileError(f"{path} is not a CSV or Excel file (it holds binary data); expected {what}.")
