@@ -193,7 +193,7 @@ def test_bad_files_are_refused_with_a_clear_message(tmp_path):
         run(tmp_path / "missing.csv")
     binary = tmp_path / "file.csv"
     binary.write_bytes(b"%PDF-1.4\x00\x01\x02")
-    with pytest.raises(CommandError, match="not a CSV file"):
+    with pytest.raises(CommandError, match=r"not a CSV or Excel file \(it is a PDF document\)"):
         run(binary)
     wrong = tmp_path / "wrong.csv"
     wrong.write_text("AOSNUMBER,Agency\nAOS1,Somewhere PD\n")

@@ -348,7 +348,7 @@ class _Importer:
 @transaction.atomic
 def import_atlas(path: Path, *, progress: Callable[[Iterable], Iterable] = iter) -> AtlasImportSummary:
     table = read_table(path, columns=COLUMNS, required=REQUIRED, what=WHAT)
-    summary = AtlasImportSummary(warnings=[RowWarning(1, note) for note in table.notes])
+    summary = AtlasImportSummary(warnings=list(table.notes))
     importer = _Importer(summary)
     entries: dict[str, Entry] = {}
     newest: PartialDate | None = None

@@ -100,7 +100,7 @@ def _name_match(candidates: list[Agency]) -> tuple[Agency | None, bool]:
 @transaction.atomic
 def import_agencies(path: Path, *, progress: Callable[[Iterable], Iterable] = iter) -> AgencyImportSummary:
     table = read_table(path, columns=COLUMNS, required=REQUIRED, what=WHAT)
-    summary = AgencyImportSummary(warnings=[RowWarning(1, note) for note in table.notes])
+    summary = AgencyImportSummary(warnings=list(table.notes))
     places = Places()
     agencies = Agencies(places)
     seen: dict[str, int] = {}

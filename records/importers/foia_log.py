@@ -1,15 +1,14 @@
 """Import an agency's own FOIA log. Headers differ between files and years, so columns are matched by
 meaning; every row is imported or reported with its line number and reason."""
 
-import csv
 import datetime
-import io
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.db import transaction
 
+from records.importers.csvfile import ImportFileError, read_sheet
 from records.models import Agency, RecordsRequest, RequestStatus, RequestStatusChange, Visibility
 from records.services.requests import request_due_date
 
@@ -28,10 +27,11 @@ COLUMNS = {
 REQUIRED = ("tracking", "received")
 EXCEL_EPOCH = datetime.date(1899, 12, 30)
 EMPTY = {"", "-", "--", "n/a", "na", "none", "null"}
+WHAT = "an agency's FOIA log (a tracking number and a date received for each request)"
 
 
-class LogFormatError(ValueError):
-    """The file cannot be read as a FOIA log at all (as opposed to one bad row)."""
+class LogFormatError(ImportFileError):
+    """The file cannot be read as a FOIA log at all (as opposed to one bad row); the message names the file."""
 
 
 @dataclass
@@ -47,13 +47,23 @@ def normalise_header(text: str) -> str:
     return re.sub(r"[^a-z0-9]", "", text.lower())
 
 
-def map_columns(headers: list[str]) -> dict[str, int]:
+def _find_columns(headers: list[str]) -> dict[str, int]:
     mapping = {}
     for index, header in enumerate(headers):
         key = normalise_header(header)
         for meaning, names in COLUMNS.items():
             if key in names and meaning not in mapping:
                 mapping[meaning] = index
+    return mapping
+
+
+def is_log_header(headers: list[str]) -> bool:
+    mapping = _find_columns(headers)
+    return all(meaning in mapping for meaning in REQUIRED)
+
+
+def map_columns(headers: list[str]) -> dict[str, int]:
+    mapping = _find_columns(headers)
     missing = [meaning for meaning in REQUIRED if meaning not in mapping]
     if missing:
         raise LogFormatError(
@@ -97,24 +107,18 @@ def _requester(row, mapping) -> str:
 def import_foia_log(path: Path, *, agency: Agency, summary: LogSummary | None = None) -> LogSummary:
     """Import one log file into `agency`'s requests, idempotent by (agency, tracking number)."""
     summary = summary or LogSummary()
+    # CSV or Excel, in any encoding, the header found below a title: csvfile.read_sheet, as every importer reads.
+    sheet = read_sheet(path, what=WHAT, is_header=is_log_header)
+    lines = sheet.records
+    for note in sheet.notes:
+        summary.warnings.append(f"{path.name} line {note.row}: {note.reason}")
     try:
-        text = path.read_text(encoding="utf-8-sig", errors="replace")
-    except OSError as error:
-        raise LogFormatError(f"cannot read {path}: {error.strerror}") from None
-    if "\x00" in text:
-        # NUL bytes are never data; PostgreSQL would refuse them in text columns.
-        summary.warnings.append(f"{path.name}: NUL bytes removed")
-        text = text.replace("\x00", "")
-    try:
-        lines = list(csv.reader(io.StringIO(text, newline="")))
-    except csv.Error as error:
-        raise LogFormatError(f"{path.name} is not a readable CSV file: {error}") from None
-    if not lines:
-        raise LogFormatError(f"{path} is empty")
-    mapping = map_columns(lines[0])
+        mapping = map_columns(lines[0])
+    except LogFormatError as error:
+        raise LogFormatError(f"{path}: {error}") from None
     existing = {r.tracking_number: r for r in RecordsRequest.objects.filter(agency=agency).exclude(tracking_number="")}
     with transaction.atomic():
-        for line_number, row in enumerate(lines[1:], start=2):
+        for line_number, row in enumerate(lines[1:], start=sheet.header_row + 1):
             if not any(cell.strip() for cell in row):
                 continue
             summary.rows += 1

@@ -29,7 +29,7 @@ from django.utils import timezone
 from simple_history.utils import update_change_reason
 
 from records.importers.bulk import refresh_statistics
-from records.importers.csvfile import ImportFileError, normalise_header, read_records
+from records.importers.csvfile import ImportFileError, normalise_header, read_sheet
 from records.importers.dates import read_date
 from records.importers.names import (
     collapse,
@@ -199,6 +199,13 @@ OWN = Layout(
     required=("agency", "vendor", "title", "reference"),
 )
 LAYOUTS = (SEARCH, BULK, OWN)
+
+
+def _has_a_layout(header: list[str]) -> bool:
+    """Whether a row is the header of a layout we read (and not a title above it)."""
+    return any(not layout.missing(layout.index(header)) for layout in LAYOUTS)
+
+
 WHAT = "; or ".join(layout.expected() for layout in LAYOUTS)
 
 
@@ -420,25 +427,20 @@ METHOD_ALIASES = {"sole source": "direct", "direct award": "direct", "competitiv
                   "cooperative": "cooperative", "piggyback": "cooperative"}  # fmt: skip
 
 
-def _ends_with_line_break(path: Path) -> bool:
-    with open(path, "rb") as handle:
-        handle.seek(-1, 2)
-        return handle.read(1) in (b"\n", b"\r")
-
-
 class _FileReader(_Reader):
     def read(self, path: Path) -> list[Row]:
-        records, notes = read_records(path, what=WHAT)
+        sheet = read_sheet(path, what=WHAT, is_header=_has_a_layout)
+        records = sheet.records
         name = Path(path).name
-        for note in notes:
-            self.warn(f"{name} line 1", note)
+        for note in sheet.notes:
+            self.warn(f"{name} line {note.row}", note.reason)
         header = records[0]
         layout, index = self._layout(path, header)
         rows = []
         # Every layout's files end with a line break: a file without one was cut short, and its last row with it
         # (a key cut inside its last cell would otherwise be imported as another award).
-        cut_at = len(records) if len(records) > 1 and not _ends_with_line_break(path) else None
-        for line, record in enumerate(records[1:], start=2):
+        cut_at = sheet.header_row + len(records) - 1 if sheet.cut_short else None
+        for line, record in enumerate(records[1:], start=sheet.header_row + 1):
             if not any(cell.strip() for cell in record):
                 continue
             self.summary.rows += 1

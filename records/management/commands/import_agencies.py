@@ -14,7 +14,9 @@ class Command(BaseCommand):
     help = "Import the FBI agency list (CSV): agencies with their ORI, jurisdiction and coordinates. Idempotent by ORI."
 
     def add_arguments(self, parser):
-        parser.add_argument("file", type=Path, help="e.g. fbi-agencies-2018.csv from the FBI Crime Data Explorer")
+        parser.add_argument(
+            "file", type=Path, help="e.g. fbi-agencies-2018.csv from the FBI Crime Data Explorer (CSV, .xlsx or .xls)"
+        )
 
     def handle(self, *args, file, verbosity, **options):
         progress = partial(tqdm, file=sys.stderr, unit=" rows", desc="Agencies", disable=verbosity == 0)

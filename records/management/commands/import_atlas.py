@@ -17,7 +17,9 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("file", type=Path, help="the CSV from atlasofsurveillance.org")
+        parser.add_argument(
+            "file", type=Path, help="the CSV from atlasofsurveillance.org (or the same as .xlsx or .xls)"
+        )
 
     def handle(self, *args, file, verbosity, **options):
         progress = partial(tqdm, file=sys.stderr, unit=" rows", desc="Atlas", disable=verbosity == 0)

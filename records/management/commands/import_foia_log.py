@@ -3,7 +3,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from records.importers.foia_log import LogFormatError, LogSummary, import_foia_log
+from records.importers.csvfile import ImportFileError
+from records.importers.foia_log import LogSummary, import_foia_log
 from records.models import Agency, Jurisdiction
 from records.models.slugs import unique_slug
 from records.rules.states import STATE_NAMES
@@ -12,7 +13,10 @@ LEVELS = ("federal", "state", "county", "city")
 
 
 class Command(BaseCommand):
-    help = "Import an agency's own FOIA log (CSV), one or many files; idempotent by (agency, tracking number)."
+    help = (
+        "Import an agency's own FOIA log (CSV, tab-separated text, .xlsx or .xls), one or many files; idempotent by "
+        "(agency, tracking number)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("files", nargs="+", type=Path)
@@ -31,8 +35,8 @@ class Command(BaseCommand):
         for path in files:
             try:
                 import_foia_log(path, agency=target, summary=summary)
-            except LogFormatError as error:
-                raise CommandError(f"{path}: {error}") from None
+            except ImportFileError as error:  # a LogFormatError too
+                raise CommandError(str(error)) from None
         for warning in summary.warnings:
             self.stderr.write(f"warning: {warning}")
         self.stdout.write(

@@ -30,7 +30,9 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("files", nargs="+", type=Path, help="CSV files, all imported together or not at all")
+        parser.add_argument(
+            "files", nargs="+", type=Path, help="CSV files (or .xlsx, .xls), all imported together or not at all"
+        )
         parser.add_argument(
             "--visibility", choices=Visibility.values, default=Visibility.PRIVATE,
             help="of new procurements (default private); public and embargoed need --user naming an editor",
