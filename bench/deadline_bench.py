@@ -130,6 +130,9 @@ def table(results: dict) -> list[str]:
     for year, counts in results.items():
         share = 100 * counts["exact"] / counts["n"]
         lines.append(f"| {year} | {counts['n']:,} | {share:.1f}% | {describe_misses(counts)} |")
+    if len(results) > 1:
+        n, exact = sum(c["n"] for c in results.values()), sum(c["exact"] for c in results.values())
+        lines.append(f"| all | {n:,} | {100 * exact / n:.1f}% ({exact:,}) | {n - exact:,} |")
     return lines
 
 

@@ -50,9 +50,11 @@ def test_due_dates_equal_the_logs_target_dates_unless_extended():
             ours = RecordsRequest.objects.get(tracking_number=row[0].strip()).due_on
             compared += 1
             if log_due != ours:
-                # The agency extended it (a later date), or the log has a typo (before receipt).
+                # The agency extended it (a later date), or the log has a typo (before receipt), or, in 2010
+                # only, the log counted Friday 24 December, Christmas observed, as a working day.
                 filed = RecordsRequest.objects.get(tracking_number=row[0].strip()).filed_on
-                assert log_due > ours or log_due < filed, row[0]
+                christmas_2010 = filed < datetime.date(2010, 12, 24) < ours and (ours - log_due).days == 1
+                assert log_due > ours or log_due < filed or christmas_2010, row[0]
                 later += 1
     assert compared == 112
     assert compared - later >= 90
