@@ -126,7 +126,10 @@ def describe_misses(year: dict) -> str:
 
 
 def table(results: dict) -> list[str]:
-    lines = ["| year received | rows compared | exact | misses (log's date minus ours) |", "| ---: | ---: | ---: | --- |"]
+    lines = [
+        "| year received | rows compared | exact | misses (log's date minus ours) |",
+        "| ---: | ---: | ---: | --- |",
+    ]
     for year, counts in results.items():
         share = 100 * counts["exact"] / counts["n"]
         lines.append(f"| {year} | {counts['n']:,} | {share:.1f}% | {describe_misses(counts)} |")
