@@ -1,9 +1,9 @@
 """The statutory-deadline engine: pure functions of (law, filing date, pauses, holidays).
 
 The filing day is day 0. Business-day laws count the Nth business day after it, skipping weekends
-and public holidays (on the weekday they are observed, as offices close). A calendar-day deadline that lands on a weekend or holiday moves to the next
-business day. The clock pauses while a request waits on the requester (fix required, payment
-required) and resumes with the days that were left.
+and public holidays (on the weekday they are observed, as offices close). A calendar-day deadline
+that lands on a weekend or holiday moves to the next business day. The clock pauses while a request
+waits on the requester (fix required, payment required) and resumes with the days that were left.
 """
 
 import datetime
