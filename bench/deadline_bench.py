@@ -8,8 +8,9 @@ The files are imported with `import_foia_log` as one federal agency into a fresh
 temporary file, removed at the end). For every row with a date received and a target date, the stored due
 date (records/services/requests.py, request_due_date) is compared with the log's own: the share that agree
 exactly, per year of receipt, and the misses by how many days the log's date is later (+) or earlier (-).
-For the misses of one to three days, the business day they most often straddle is named: a closure the
-calendar does not know (a storm, a day given by executive order) or a holiday counted differently.
+For the misses of one to three days, the day they most often straddle is named: for a later date, a
+business day of ours the agency did not count (a storm, a day given by executive order, a holiday we lack);
+for an earlier one, a holiday of ours the agency counted as a working day.
 
 A log lists a tracking number once per file; when files repeat one, the last file read wins, as in the
 import itself.
@@ -88,7 +89,9 @@ def measure(paths) -> dict:
             holidays = deadlines.holidays_around("", received)
             for offset in range(1, (min(due, log_due) - received).days + 1):
                 day = received + datetime.timedelta(days=offset)
-                if deadlines.is_business_day(day, holidays):
+                # A later date: a day we count as a business day that the agency did not; an earlier one: a
+                # holiday of ours that the agency worked.
+                if day.weekday() < 5 and (day in holidays) == (shift < 0):
                     (agreed if shift == 0 else straddled)[received.year][day] += 1
     # The day a near miss turns on is inside many near misses and few exact matches: a day the agency
     # counted differently would have made those exact matches miss too.
