@@ -41,6 +41,8 @@ def test_business_days_skip_weekends(filed, days, expected):
         (D(2014, 6, 2), D(2014, 6, 30)),
         (D(2014, 6, 4), D(2014, 7, 2)),
         (D(2014, 6, 13), D(2014, 7, 14)),  # skips Independence Day
+        (D(2015, 6, 5), D(2015, 7, 6)),  # skips Friday 3 July 2015, Independence Day observed
+        (D(2015, 6, 8), D(2015, 7, 7)),
     ],
 )
 def test_federal_foia_twenty_business_days_match_agency_logs(filed, expected):
@@ -54,6 +56,34 @@ def test_state_holidays_count_only_in_their_state():
     assert due_date(law=Law(1), filed_on=filed, holidays=holidays_around("", filed)) == D(2023, 3, 31)
     assert due_date(law=Law(1), filed_on=filed, holidays=holidays_around("CA", filed)) == D(2023, 4, 3)
     assert D(2023, 3, 31) in public_holidays("CA", 2023, 2023)
+
+
+@pytest.mark.parametrize(
+    ("state", "closed", "open"),
+    [
+        # Federal: a Saturday holiday is observed on the Friday before, a Sunday one on the Monday after.
+        ("", [D(2015, 7, 3), D(2021, 7, 5), D(2021, 12, 24), D(2021, 12, 31)], [D(2015, 7, 6), D(2021, 12, 27)]),
+        # Oregon (ORS 187.010) moves holidays as the federal calendar does.
+        ("OR", [D(2015, 7, 3), D(2022, 12, 26)], [D(2015, 7, 6)]),
+        # Massachusetts moves only a Sunday holiday: Friday 3 July 2020 is a working day there.
+        ("MA", [D(2021, 7, 5)], [D(2020, 7, 3)]),
+        # California's Cesar Chavez Day moves off a Sunday (31 March 2024) only.
+        ("CA", [D(2024, 4, 1), D(2015, 7, 3)], [D(2029, 3, 30)]),
+    ],
+)
+def test_holidays_count_on_the_weekday_offices_close(state, closed, open):
+    for day in closed:
+        assert day in holidays_around(state, day.replace(month=1, day=1)), day
+        assert day.weekday() < 5
+    for day in open:
+        assert day not in holidays_around(state, day.replace(month=1, day=1)), day
+
+
+def test_an_observed_holiday_moves_a_federal_due_date():
+    # Filed Friday 5 June 2015: without Friday 3 July the 20th business day would be 3 July itself.
+    filed = D(2015, 6, 5)
+    assert due_date(law=Law(20), filed_on=filed, holidays=holidays_around("", filed)) == D(2015, 7, 6)
+    assert due_date(law=Law(20), filed_on=filed, holidays=NO_HOLIDAYS) == D(2015, 7, 3)
 
 
 @pytest.mark.parametrize(

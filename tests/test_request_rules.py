@@ -19,7 +19,10 @@ YESTERDAY, TOMORROW = TODAY - datetime.timedelta(days=1), TODAY + datetime.timed
     [("draft", YESTERDAY, False, True), ("filed", YESTERDAY, True, True), ("filed", TODAY, True, False),
      ("filed", None, True, False), ("processing", YESTERDAY, True, True), ("appealed", YESTERDAY, True, True),
      ("fulfilled", YESTERDAY, False, False), ("withdrawn", YESTERDAY, False, False),
-     ("no_records", TOMORROW, False, False), ("payment_required", TOMORROW, True, False)],
+     ("no_records", TOMORROW, False, False), ("payment_required", TOMORROW, True, False),
+     # From an agency's log: closed with no outcome given is closed; listed with no closure is not known to be
+     # open, so it is never overdue.
+     ("closed", YESTERDAY, False, False), ("unknown", YESTERDAY, False, False)],
 )  # fmt: skip
 def test_the_rules_by_table(status, due_on, is_open, is_overdue):
     assert rules.is_open(status) is is_open

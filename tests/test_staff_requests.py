@@ -186,10 +186,9 @@ def test_agency_statistics_appear_from_five_closed_requests(client, agency):
     factories.records_request(agency, status="rejected", filed_on=datetime.date(2024, 1, 1),
                               closed_on=datetime.date(2024, 2, 1), due_on=datetime.date(2024, 1, 12))  # fmt: skip
     stats = client.get(f"/agencies/{agency.slug}/").context["request_stats"]
-    assert stats["median_days"] == 12
-    assert stats["mean_days"] == 15.4
-    assert stats["success_rate"] == 0.8
-    assert stats["share_overdue"] == 3 / 5
+    assert stats["days_to_close"] == {"n": 5, "median": 12, "mean": 15.4}
+    assert (stats["success"].count, stats["success"].n) == (4, 5)
+    assert (stats["late"].count, stats["late"].n) == (3, 5)
 
 
 def test_attachments_become_documents_released_on_the_timeline(

@@ -18,6 +18,7 @@ COLUMNS = {
     "received": {"datereceived", "receiveddate", "received", "datesubmitted", "submitteddate", "requestdate"},
     "due": {"datedueout", "duedate", "targetdate", "dateout", "duedateout"},
     "closed": {"closuredate", "closeddate", "dateclosed", "closedate", "completiondate"},
+    "disposition": {"disposition", "finaldisposition", "dispositionofrequest", "outcome", "finalaction"},
     "subject": {"subject", "requestdescription", "description", "subjectofrequest"},
     "organization": {"affiliation", "organization", "organisation", "company", "requesterorganization"},
     "requester": {"requestername", "requester", "name"},
@@ -28,6 +29,20 @@ REQUIRED = ("tracking", "received")
 EXCEL_EPOCH = datetime.date(1899, 12, 30)
 EMPTY = {"", "-", "--", "n/a", "na", "none", "null"}
 WHAT = "an agency's FOIA log (a tracking number and a date received for each request)"
+
+
+# A log's disposition -> our status, first match wins ("partial grant/partial denial" is partial). Anything
+# else, or no disposition at all, is "closed, outcome not recorded": a closure is never read as fulfilled.
+OUTCOMES = (
+    ("partial", RequestStatus.PARTIALLY_FULFILLED),
+    ("norecord", RequestStatus.NO_RECORDS),
+    ("noresponsive", RequestStatus.NO_RECORDS),
+    ("withdr", RequestStatus.WITHDRAWN),
+    ("deni", RequestStatus.REJECTED),
+    ("grant", RequestStatus.FULFILLED),
+    ("releasedinfull", RequestStatus.FULFILLED),
+    ("fullrelease", RequestStatus.FULFILLED),
+)
 
 
 class LogFormatError(ImportFileError):
@@ -98,6 +113,12 @@ def _cell(row: list[str], mapping: dict[str, int], meaning: str) -> str:
     return "" if value.lower() in EMPTY else value
 
 
+def outcome_status(disposition: str) -> str | None:
+    """The status a log's disposition names (None: it names none we know)."""
+    key = normalise_header(disposition)
+    return next((status for word, status in OUTCOMES if word in key), None)
+
+
 def _requester(row, mapping) -> str:
     if "requester" in mapping:
         return " ".join(_cell(row, mapping, "requester").split())
@@ -146,15 +167,24 @@ def import_foia_log(path: Path, *, agency: Agency, summary: LogSummary | None = 
                 closed = None
             if log_due and log_due < received:
                 summary.warnings.append(f"{where} ({tracking}): the log's due date {log_due} is before receipt")
+            disposition = _cell(row, mapping, "disposition")
+            outcome = outcome_status(disposition) if disposition else None
+            if disposition and outcome is None:
+                summary.warnings.append(
+                    f"{where} ({tracking}): disposition {disposition!r} not recognised; "
+                    f"recorded as {RequestStatus.CLOSED.label.lower() if closed else 'status unknown'}"
+                )
             _save_row(
                 agency=agency, existing=existing, summary=summary, tracking=tracking, received=received, closed=closed,
                 subject=_cell(row, mapping, "subject"), organization=_cell(row, mapping, "organization"),
-                person=_requester(row, mapping), log_due=log_due, where=where,
+                person=_requester(row, mapping), log_due=log_due, outcome=outcome, where=where,
             )  # fmt: skip
     return summary
 
 
-def _save_row(*, agency, existing, summary, tracking, received, closed, subject, organization, person, log_due, where):
+def _save_row(
+    *, agency, existing, summary, tracking, received, closed, subject, organization, person, log_due, outcome, where
+):
     records_request = existing.get(tracking)
     created = records_request is None
     if created:
@@ -166,12 +196,14 @@ def _save_row(*, agency, existing, summary, tracking, received, closed, subject,
     records_request.requester_person = person[:200]
     records_request.filed_on = received
     records_request.closed_on = closed
-    records_request.status = RequestStatus.FULFILLED if closed else RequestStatus.FILED
+    # A log says what it says: an outcome only when it names one, and no closure is not "still open" (the log
+    # may predate it), so neither "fulfilled" nor "filed" is assumed.
+    records_request.status = outcome or (RequestStatus.CLOSED if closed else RequestStatus.UNKNOWN)
     records_request.visibility = Visibility.PUBLIC
     records_request.save()
     existing[tracking] = records_request
     records_request.status_changes.all().delete()
-    changes = [(received, RequestStatus.FILED)] + ([(closed, RequestStatus.FULFILLED)] if closed else [])
+    changes = [(received, RequestStatus.FILED)] + ([(closed, records_request.status)] if closed else [])
     RequestStatusChange.objects.bulk_create(
         RequestStatusChange(request=records_request, status=status, changed_on=day) for day, status in changes
     )

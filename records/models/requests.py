@@ -8,7 +8,7 @@ from records.links import detail_url
 from records.models.agencies import Agency
 from records.models.visibility import VisibilityFields, VisibleQuerySet, embargo_constraint
 from records.rules import requests as rules
-from records.rules.requests import NOT_OPEN_STATUSES, TERMINAL_STATUSES, RequestStatus
+from records.rules.requests import NEVER_OVERDUE_STATUSES, NOT_OPEN_STATUSES, RequestStatus
 
 
 class RecordsRequestQuerySet(VisibleQuerySet):
@@ -17,8 +17,8 @@ class RecordsRequestQuerySet(VisibleQuerySet):
         return self.exclude(status__in=NOT_OPEN_STATUSES)
 
     def overdue(self, today):
-        """Past their due date and not closed (records.rules.requests.is_overdue)."""
-        return self.filter(due_on__lt=today).exclude(status__in=TERMINAL_STATUSES)
+        """Past their due date and not closed, nor of unknown status (records.rules.requests.is_overdue)."""
+        return self.filter(due_on__lt=today).exclude(status__in=NEVER_OVERDUE_STATUSES)
 
 
 class RecordsRequest(VisibilityFields):

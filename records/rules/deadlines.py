@@ -1,9 +1,9 @@
 """The statutory-deadline engine: pure functions of (law, filing date, pauses, holidays).
 
 The filing day is day 0. Business-day laws count the Nth business day after it, skipping weekends
-and public holidays. A calendar-day deadline that lands on a weekend or holiday moves to the next
-business day. The clock pauses while a request waits on the requester (fix required, payment
-required) and resumes with the days that were left.
+and public holidays (on the weekday they are observed, as offices close). A calendar-day deadline
+that lands on a weekend or holiday moves to the next business day. The clock pauses while a request
+waits on the requester (fix required, payment required) and resumes with the days that were left.
 """
 
 import datetime
@@ -81,11 +81,14 @@ def pauses_from_statuses(changes: Iterable[tuple[datetime.date, str]], pausing: 
 
 @cache
 def public_holidays(state: str, first_year: int, last_year: int) -> frozenset[datetime.date]:
-    """US federal holidays (state ""), or a state's own public holidays, for a range of years."""
+    """The days US federal offices (state ""), or a state's offices, are closed for a public holiday, in a range
+    of years: each holiday where it falls on a weekday, else the weekday it is observed on (for federal holidays a
+    Saturday one on the Friday before, a Sunday one on the Monday after; each state's own rule otherwise, as the
+    `holidays` package records it)."""
     years = range(first_year, last_year + 1)
-    # The holidays themselves, not their weekday "observed" stand-ins: agencies' own logs count that way
-    # (USDA APHIS, filed 2010-11-29, due 2010-12-27, though Christmas was observed on Friday the 24th).
-    calendar = holiday_calendars.country_holidays("US", subdiv=state or None, years=years, observed=False)
+    # Observed days, as the agencies count: in USDA APHIS's logs, 52 of 2015's 55 one-day misses straddled
+    # Friday 3 July 2015, the observed Independence Day (bench/deadline_bench.py, docs/BENCHMARKS.md).
+    calendar = holiday_calendars.country_holidays("US", subdiv=state or None, years=years, observed=True)
     return frozenset(calendar.keys())
 
 

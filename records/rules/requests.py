@@ -22,6 +22,10 @@ class RequestStatus(TextChoices):
     REJECTED = "rejected", "Rejected"
     APPEALED = "appealed", "Appealed"
     WITHDRAWN = "withdrawn", "Withdrawn"
+    # What an agency's own log can tell without saying more: closed on a date, but with no outcome given;
+    # or listed with no closure at all, which may be still open or closed after the log was written.
+    CLOSED = "closed", "Closed, outcome not recorded"
+    UNKNOWN = "unknown", "Status unknown"
 
 
 TERMINAL_STATUSES = frozenset(
@@ -31,10 +35,14 @@ TERMINAL_STATUSES = frozenset(
         RequestStatus.NO_RECORDS,
         RequestStatus.REJECTED,
         RequestStatus.WITHDRAWN,
+        RequestStatus.CLOSED,
     }
 )
-# Neither answered nor still a draft: the agency owes an answer.
-NOT_OPEN_STATUSES = TERMINAL_STATUSES | {RequestStatus.DRAFT}
+# Open: filed and known to be waiting on the agency. A draft is not sent yet; a request whose status is
+# unknown is neither open nor closed, so it is never counted as overdue either.
+NOT_OPEN_STATUSES = TERMINAL_STATUSES | {RequestStatus.DRAFT, RequestStatus.UNKNOWN}
+# Never overdue, whatever the date: answered, or not known to be waiting.
+NEVER_OVERDUE_STATUSES = TERMINAL_STATUSES | {RequestStatus.UNKNOWN}
 
 PRIVATE_REQUESTER = "A private requester"
 
@@ -48,8 +56,8 @@ def is_open(status: str) -> bool:
 
 
 def is_overdue(status: str, due_on: datetime.date | None, today: datetime.date) -> bool:
-    """Past its due date and not closed."""
-    return bool(due_on and not is_terminal(status) and due_on < today)
+    """Past its due date and not closed (nor of unknown status)."""
+    return bool(due_on and status not in NEVER_OVERDUE_STATUSES and due_on < today)
 
 
 def is_long_overdue(status: str, filed_on, due_on, today: datetime.date) -> bool:
