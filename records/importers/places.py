@@ -15,6 +15,8 @@ from records.models import Agency, AgencyAlias, Jurisdiction, Level
 from records.rules.states import STATE_NAMES
 
 PlaceKey = tuple[str, str, str]
+LOOSE_REASON = "the same name once words such as County, Town, Metropolitan or Police Department are set aside"
+TYPO_REASON = "a letter or two apart (a typo)"
 NAME_LENGTH = Agency._meta.get_field("name").max_length
 
 
@@ -174,7 +176,7 @@ class Agencies:
             if loose.compatible(theirs) and where.names(agency, theirs)
         }
         if len(fits) == 1:
-            return next(iter(fits.values())), ""the same name once words such as County, Town, Metropolitan or Police Department are set aside"
+            return next(iter(fits.values())), LOOSE_REASON
         if fits:
             return None, ""
         limit = _typos(loose.spelling)
@@ -194,7 +196,7 @@ class Agencies:
         if loose.place != theirs.place and self.places.is_place(state, loose.place):
             return None, ""
         if loose.compatible(theirs) and (where.names(agency, theirs) or where.misspells(agency, self.places)):
-            return agency, "a letter or two apart (a typo)"
+            return agency, TYPO_REASON
         return None, ""
 
     def free_name(self, name: str, jurisdiction: Jurisdiction, qualifiers: list[str | None]) -> str:
