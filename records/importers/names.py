@@ -234,7 +234,7 @@ _ROLES = {
 }  # fmt: skip
 # A university's or a tribe's police is named after it, with or without "Police Department"
 # ("University of North Alabama Police Department" is the FBI's "University of North Alabama").
-_INSTITUTIONS = {"university", "college", "tribal", "tribe", "nation"}
+INSTITUTION_WORDS = {"university", "college", "tribal", "tribe", "nation"}
 _COUNTY_QUALIFIER = re.compile(r",\s*([^,]+?\s+(?:county|parish|borough))\s*$", re.IGNORECASE)
 _DIGITS = re.compile(r"\d+")
 
@@ -252,6 +252,7 @@ class LooseName:
     key: str
     spelling: str
     place: str
+    place_words: str
     role: str
     types: frozenset[str]
     digits: tuple[str, ...]
@@ -266,6 +267,11 @@ class LooseName:
             return False
         county_in_one = "county" in (self.types ^ other.types)
         return not (county_in_one and "police" in (self.role, other.role))
+
+
+def typo_allowance(key: str) -> int:
+    """How many letters a misspelling of a name this long may get wrong (swapped letters count once)."""
+    return 0 if len(key) < 6 else 1 if len(key) < 20 else 2
 
 
 def place_key(text: str) -> str:
@@ -291,7 +297,7 @@ def loose_agency_name(name: str) -> LooseName:
     if len(words) > 2 and words[1] == "of" and words[0] in _PLACE_TYPES:
         types.add(words[0])
         words = words[2:]
-    if any(word in _INSTITUTIONS for word in words):
+    if any(word in INSTITUTION_WORDS for word in words):
         # "Texas State University": only a police role at the end is a role; the rest names the institution.
         start = next((i for i in range(1, len(words)) if " ".join(words[i:]) in _ROLES), len(words))
     else:
@@ -301,7 +307,7 @@ def loose_agency_name(name: str) -> LooseName:
         types.add(place.pop())
     role = " ".join(role_words)
     role = _ROLES.get(role, role)
-    if role == "police" and any(word in _INSTITUTIONS for word in place):
+    if role == "police" and any(word in INSTITUTION_WORDS for word in place):
         role = ""
     types.discard("metropolitan")
     # Louisiana's parishes are its counties (the FBI writes "Bossier County Sheriff's Office").
@@ -311,6 +317,7 @@ def loose_agency_name(name: str) -> LooseName:
         key=f"{compact_place}:{role.replace(' ', '')}",
         spelling=compact_place + "".join(role_words),
         place=compact_place,
+        place_words=" ".join(place),
         role=role,
         types=types,
         digits=tuple(_DIGITS.findall(" ".join(words))) + tuple(_DIGITS.findall(qualifier)),

@@ -9,7 +9,13 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from records.importers.bulk import create_all
-from records.importers.names import LooseName, SlugAllocator, loose_agency_name, normalise_agency_name
+from records.importers.names import (
+    LooseName,
+    SlugAllocator,
+    loose_agency_name,
+    normalise_agency_name,
+    typo_allowance,
+)
 from records.importers.names import place_key as loose_place_key
 from records.models import Agency, AgencyAlias, Jurisdiction, Level
 from records.rules.states import STATE_NAMES
@@ -108,14 +114,9 @@ class Where:
         theirs = loose_place_key(jurisdiction.name)
         ours = [self.city] if jurisdiction.level == Level.CITY else list(self.counties)
         return any(
-            key and not places.is_place(jurisdiction.state, key) and OSA.distance(key, theirs) <= _typos(theirs)
+            key and not places.is_place(jurisdiction.state, key) and OSA.distance(key, theirs) <= typo_allowance(theirs)
             for key in ours
         )
-
-
-def _typos(key: str) -> int:
-    """How many letters a misspelling of a name this long may get wrong (swapped letters count once)."""
-    return 0 if len(key) < 6 else 1 if len(key) < 20 else 2
 
 
 class Agencies:
@@ -179,7 +180,7 @@ class Agencies:
             return next(iter(fits.values())), LOOSE_REASON
         if fits:
             return None, ""
-        limit = _typos(loose.spelling)
+        limit = typo_allowance(loose.spelling)
         if not limit:
             return None, ""
         hits = process.extract(
