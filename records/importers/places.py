@@ -236,3 +236,19 @@ class Agencies:
         create_all(self.new, Agency, reason)
         created, self.new = len(self.new), []
         return created
+
+
+def agency_named(state: str, name: str) -> Agency | None:
+    """The agency of `state` (or the federal government, for "") called `name` in any of the spellings
+    normalise_agency_name treats as one, its aliases included; the oldest if several. For one name at a
+    time (a FOIA log's agency): it reads only that state's agencies."""
+    key = normalise_agency_name(name)
+    agencies = Agency.objects.filter(jurisdiction__state=state).order_by("pk")
+    for agency in agencies.only("pk", "name"):
+        if normalise_agency_name(agency.name) == key:
+            return Agency.objects.get(pk=agency.pk)
+    aliases = AgencyAlias.objects.filter(agency__jurisdiction__state=state).order_by("agency_id")
+    for agency_id, alias in aliases.values_list("agency_id", "name"):
+        if normalise_agency_name(alias) == key:
+            return Agency.objects.get(pk=agency_id)
+    return None

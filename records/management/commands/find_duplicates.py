@@ -29,7 +29,18 @@ class Command(BaseCommand):
         base = base_url.rstrip("/")
         for c in candidates:
             writer.writerow(
-                [c.kind, c.state, c.first.name, base + c.first.url, c.second.name, base + c.second.url, c.score, c.reason]
+                [
+                    c.kind,
+                    c.state,
+                    c.first.name,
+                    base + c.first.url,
+                    c.second.name,
+                    base + c.second.url,
+                    c.score,
+                    c.reason,
+                ]
             )
         saved = f"; {save_candidates()} stored for /staff/duplicates/" if save else ""
-        self.stderr.write(f"{len(candidates)} possible duplicates found in {time.perf_counter() - started:.1f} s{saved}.")
+        self.stderr.write(
+            f"{len(candidates)} possible duplicates found in {time.perf_counter() - started:.1f} s{saved}."
+        )
