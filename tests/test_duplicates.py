@@ -288,3 +288,13 @@ def test_the_page_issues_a_fixed_number_of_queries(client, django_assert_num_que
         counts.append(len(queries))
     assert counts[0] == counts[1]
     assert 'href="?after=' in client.get("/staff/duplicates/").content.decode()
+
+
+def test_a_foia_log_for_an_agency_spelled_another_way_goes_to_the_agency_already_there(tmp_path):
+    existing = factories.agency("St. Paul Police Dept.", "MN")
+    log = tmp_path / "log.csv"
+    log.write_text("Request Number,Date Received,Subject\nA-1,01/02/2024,Drone contracts\n", encoding="utf-8")
+    out, err = run("import_foia_log", log, "--create-agency", "Saint Paul Police Department", "--level", "state",
+                   "--state", "MN")  # fmt: skip
+    assert Agency.objects.count() == 1 and existing.records_requests.count() == 1
+    assert "already in the tracker as 'St. Paul Police Dept.'" in err
