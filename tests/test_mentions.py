@@ -32,7 +32,7 @@ def test_names_match_as_whole_words_in_any_case(names):
     flock, falcon, axon, shotspotter = names
     pages = [
         "FLOCK SAFETY's cameras; Axonics is another company.",
-        "A shotspotter sensor and axon body cameras.",
+        "A ShotSpotter sensor and AXON body cameras.",
         "flock safety again, and the FALCON flex camera.",
         "Flocks of birds are safety hazards; falcons fly.",
     ]
@@ -43,6 +43,23 @@ def test_names_match_as_whole_words_in_any_case(names):
         ("vendor", shotspotter.pk): [2],
         ("product", falcon.pk): [3],
     }
+
+
+def test_a_one_word_name_that_is_also_a_word_matches_only_as_a_name():
+    ring = factories.vendor("Ring")
+    provision = factories.vendor("ProVision")
+    digital = factories.vendor("Digital Ally")
+    digital.aliases.create(name="Digital", match_case=True)
+    pages = [
+        "The orc ring was stolen; this provision of the contract applies; digital cameras.",
+        "Ring doorbells and ProVision body cameras; PROVISION 4 and RING of steel.",
+        "A Digital camera, and a DIGITAL ALLY one.",
+        "provision, Provision, Ring.",
+    ]
+    found = mentions.find_mentions(pages, mentions.name_index())
+    # "Ring" counts where capitalised, as a name is; "ProVision" only as written; the alias "Digital" is marked
+    # match case, so only "Digital" counts, while the full name "Digital Ally" matches in any case.
+    assert found == {("vendor", ring.pk): [2, 4], ("vendor", provision.pk): [2], ("vendor", digital.pk): [3]}
 
 
 def test_a_product_named_links_its_vendor_too(names):

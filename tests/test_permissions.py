@@ -96,6 +96,11 @@ EXPECTATIONS = {
         "GET": {"anonymous": "login", "reader": 403, "staff": 200, "editor": 200},
         "POST": {"anonymous": "login", "reader": 403, "staff": 403, "editor": "written"},
     },
+    # Every staff member sees the possible duplicates; only editors merge them or mark them not the same.
+    "staff-duplicates": {
+        "GET": {"anonymous": "login", "reader": 403, "staff": 200, "editor": 200},
+        "POST": {"anonymous": "login", "reader": 403, "staff": 403, "editor": "written"},
+    },
     **dict.fromkeys(["staff-document-extract", "staff-mention-update"], STAFF_ACTION),
     # The world's document has no stored file: the download answers 404 to everyone (tests/test_documents_upload.py
     # checks a real download and its visibility).

@@ -80,7 +80,7 @@ class VendorAdmin(SimpleHistoryAdmin):
 
 @admin.register(m.VendorAlias)
 class VendorAliasAdmin(admin.ModelAdmin):
-    list_display = ["name", "vendor", "confirmed"]
+    list_display = ["name", "vendor", "confirmed", "match_case"]
     # An importer's near matches wait here (confirmed: No) for an editor.
     list_filter = ["confirmed"]
     search_fields = ["name", "vendor__name"]

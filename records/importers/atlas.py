@@ -28,8 +28,8 @@ from django.utils import timezone
 from records.importers.bulk import create_all, refresh_statistics, update_all
 from records.importers.csvfile import RowWarning, read_table
 from records.importers.dates import PartialDate, ReadDate, date_in_url, earliest, earliest_year_in_text, read_date
-from records.importers.names import SlugAllocator, collapse, county_name, split_vendors, state_code, vendor_key
-from records.importers.places import Agencies, Places
+from records.importers.names import SlugAllocator, VendorIndex, collapse, county_name, split_vendors, state_code
+from records.importers.places import Agencies, Places, Where
 from records.models import (
     Agency,
     AgencyKind,
@@ -203,9 +203,11 @@ class _Importer:
         self.technology_slugs = _technology_slugs()
         self.technologies = {t.slug: t for t in Technology.objects.all()}
         vendors = {v.pk: v for v in Vendor.objects.all()}
-        self.vendors = {vendor_key(v.name): v for v in vendors.values()}
+        self.vendors = VendorIndex()
+        for vendor in vendors.values():
+            self.vendors.add(vendor.name, vendor)
         for name, vendor_id in VendorAlias.objects.values_list("name", "vendor_id"):
-            self.vendors.setdefault(vendor_key(name), vendors[vendor_id])
+            self.vendors.add(name, vendors[vendor_id])
         self.vendor_slugs = SlugAllocator(Vendor)
         self.new_vendors: list[Vendor] = []
 
@@ -235,15 +237,18 @@ class _Importer:
             self.warn(number, "no technology named: the entry is kept without one")
         return found
 
-    def vendor_list(self, cell: str) -> list[Vendor]:
+    def vendor_list(self, number: int, cell: str) -> list[Vendor]:
         vendors = []
         for name in split_vendors(cell):
-            key = vendor_key(name)
-            if key not in self.vendors:
+            vendor, respelled = self.vendors.find(name)
+            if respelled:
+                self.warn(number, f"vendor {name!r} taken as {vendor.name!r} (the same name without its legal form)")
+            if vendor is None:
                 vendor = Vendor(name=name[:200], slug=self.vendor_slugs.allocate(name))
-                self.vendors[key] = vendor
+                self.vendors.add(name, vendor)
                 self.new_vendors.append(vendor)
-            vendors.append(self.vendors[key])
+            if vendor not in vendors:
+                vendors.append(vendor)
         return vendors
 
     def _jurisdiction(self, row: dict, code: str, juris_type: str):
@@ -279,6 +284,12 @@ class _Importer:
         if agency is None:
             # An agency with another ORI is another agency, however alike the names.
             candidates = [a for a in self.agencies.named(code, name) if not ori or a.ori in (None, ori)]
+            if not candidates:
+                where = Where.of(city=row["City"], county=row["County"])
+                similar, how = self.agencies.similar(code, name, where)
+                if similar is not None and (not ori or similar.ori in (None, ori)):
+                    self.warn(number, f"agency {name!r} taken as {similar.name!r} ({similar.jurisdiction}): {how}")
+                    candidates = [similar]
             if candidates:
                 agency = self._choose(number, candidates, row, name, code)
                 if ori and not agency.ori:
@@ -386,7 +397,7 @@ def import_atlas(path: Path, *, progress: Callable[[Iterable], Iterable] = iter)
             title=title,
             summary=summary_text,
             agency=agency,
-            vendors=importer.vendor_list(row["Vendor"]),
+            vendors=importer.vendor_list(number, row["Vendor"]),
             technologies=technologies,
             sources=importer.sources(number, row),
         )

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('records', '0012_procurement_visibility_terms_added_by'),
+        ('records', '0013_duplicate_pairs_alias_match_case'),
     ]
 
     operations = [

@@ -2,6 +2,7 @@ from records.models.accounts import StaffProfile
 from records.models.agencies import Agency, AgencyAlias, AgencyKind
 from records.models.content import ContentVersion
 from records.models.documents import Document, DocumentMention, DocumentPage, ExtractionStatus, MentionStatus
+from records.models.duplicates import DuplicatePair
 from records.models.jurisdictions import DayType, Jurisdiction, Level
 from records.models.merges import MergeRecord
 from records.models.procurements import (
@@ -36,6 +37,7 @@ __all__ = [
     "Document",
     "DocumentMention",
     "DocumentPage",
+    "DuplicatePair",
     "EventKind",
     "EventSource",
     "ExtractionStatus",

@@ -56,6 +56,11 @@ class VendorAlias(models.Model):
     name = models.CharField(max_length=200, unique=True)
     # An importer's near match (a subsidiary's name, say) is linked but waits for an editor to confirm it.
     confirmed = models.BooleanField(default=True)
+    match_case = models.BooleanField(
+        default=False,
+        help_text="Find this name in documents only as written here, in this case: for a name that is also a "
+        "common word (“ProVision”, “Ring”).",
+    )
 
     class Meta:
         ordering = ["name"]

@@ -8,9 +8,9 @@ many-to-many links) are merged rather than moved, so that nothing collides.
 """
 
 from django.db import transaction
-from django.db.models import Model
+from django.db.models import Model, Q
 
-from records.models import Agency, AgencyAlias, MergeRecord, Product, Vendor, VendorAlias
+from records.models import Agency, AgencyAlias, DuplicatePair, MergeRecord, Product, Vendor, VendorAlias
 from records.models.agency_state import restate
 
 # Fields a kept record takes from its duplicate when it has none of its own.
@@ -57,6 +57,24 @@ def _fill_blanks(kept: Model, removed: Model, fields: tuple[str, ...]) -> list[s
     return filled
 
 
+def _carry_pairs(kind: str, keep: Model, remove: Model):
+    """Suggested pairs with `remove` go (the next find_duplicates finds what is left); an editor's "not the
+    same" about `remove` and another record now holds for `keep` and that record."""
+    a, b = f"{kind}_a", f"{kind}_b"
+    pairs = DuplicatePair.objects.filter(Q(**{a: remove}) | Q(**{b: remove}))
+    known = set(DuplicatePair.objects.filter(Q(**{a: keep}) | Q(**{b: keep})).values_list(f"{a}_id", f"{b}_id"))
+    for pair in pairs.filter(status=DuplicatePair.Status.DIFFERENT):
+        other = getattr(pair, f"{b}_id") if getattr(pair, f"{a}_id") == remove.pk else getattr(pair, f"{a}_id")
+        ids = (min(other, keep.pk), max(other, keep.pk))
+        if other != keep.pk and ids not in known:
+            DuplicatePair.objects.create(
+                kind=pair.kind, state=pair.state, score=pair.score, reason=pair.reason, status=pair.status,
+                decided_by_id=pair.decided_by_id, decided_at=pair.decided_at, **{f"{a}_id": ids[0], f"{b}_id": ids[1]},
+            )  # fmt: skip
+            known.add(ids)
+    pairs.delete()
+
+
 def _record(kind: str, kept: Model, removed: Model, moved: dict, user) -> MergeRecord:
     return MergeRecord.objects.create(
         kind=kind,
@@ -82,6 +100,7 @@ def agency_merge(*, keep: Agency, remove: Agency, user=None) -> MergeRecord:
         keep.parent_id = remove.parent_id if remove.parent_id != keep.pk else None
         keep.save(update_fields=["parent"])
     moved = {}
+    _carry_pairs("agency", keep, remove)
     if children := remove.children.exclude(pk=keep.pk).update(parent=keep):
         moved["children"] = children
     moved |= _move_references(remove, keep, handled={"aliases", "children"})
@@ -114,6 +133,7 @@ def vendor_merge(*, keep: Vendor, remove: Vendor, user=None) -> MergeRecord:
     if keep.pk == remove.pk:
         raise MergeError("A vendor cannot be merged into itself.")
     moved = {}
+    _carry_pairs("vendor", keep, remove)
     kept_products = {p.name.casefold(): p for p in keep.products.all()}
     products = list(remove.products.all())
     for product in products:

@@ -12,6 +12,7 @@ from records.documents.extraction import UnsupportedFile
 from records.models import (
     Agency,
     Channel,
+    DuplicatePair,
     EventSource,
     Procurement,
     Product,
@@ -336,4 +337,25 @@ class ReviewActionForm(forms.Form):
                 self.add_error("embargo_until", "An embargo needs the date it ends.")
             elif date and date < timezone.localdate():
                 self.add_error("embargo_until", "That date has passed; an embargo ends today or later.")
+        return cleaned
+
+
+class DuplicateDecisionForm(forms.Form):
+    """An editor's decision on one suggested pair: "keep:<id>" merges the other record into that one;
+    "different" marks the two not the same."""
+
+    pair = forms.ModelChoiceField(
+        queryset=DuplicatePair.objects.suggested(),
+        error_messages={"invalid_choice": "This pair was decided meanwhile or its records were merged."},
+    )
+    decision = forms.RegexField(regex=r"^(keep:\d{1,18}|different)$", error_messages={"invalid": "Choose an action."})
+
+    def clean(self):
+        cleaned = super().clean()
+        pair, decision = cleaned.get("pair"), cleaned.get("decision", "")
+        if pair and decision.startswith("keep:"):
+            keep_id = int(decision.removeprefix("keep:"))
+            if keep_id not in (pair.first.pk, pair.second.pk):
+                self.add_error("decision", "Choose one of the two records to keep.")
+            cleaned["keep_id"] = keep_id
         return cleaned

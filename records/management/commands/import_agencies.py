@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from records.importers.csvfile import ImportFileError
+from records.importers.duplicates import save_candidates
 from records.importers.fbi_agencies import import_agencies
 
 
@@ -33,3 +34,5 @@ class Command(BaseCommand):
             f"{summary.unchanged} unchanged, {summary.skipped} rows skipped; "
             f"{summary.jurisdictions_created} jurisdictions created; {len(summary.warnings)} warnings."
         )
+        # What the import could not settle waits on the duplicates page (records/importers/duplicates.py).
+        self.stdout.write(f"{save_candidates()} possible duplicates listed at /staff/duplicates/.")

@@ -8,6 +8,7 @@ from tqdm import tqdm
 
 from records.importers.atlas import import_atlas
 from records.importers.csvfile import ImportFileError
+from records.importers.duplicates import save_candidates
 
 
 class Command(BaseCommand):
@@ -37,3 +38,5 @@ class Command(BaseCommand):
             f"timeline entries: {summary.events_created} created, {summary.events_updated} updated, "
             f"{summary.events_unchanged} unchanged; {len(summary.warnings)} warnings."
         )
+        # What the import could not settle waits on the duplicates page (records/importers/duplicates.py).
+        self.stdout.write(f"{save_candidates()} possible duplicates listed at /staff/duplicates/.")

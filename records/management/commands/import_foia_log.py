@@ -5,6 +5,7 @@ from django.db import transaction
 
 from records.importers.csvfile import ImportFileError
 from records.importers.foia_log import LogSummary, import_foia_log
+from records.importers.places import agency_named
 from records.models import Agency, Jurisdiction
 from records.models.slugs import unique_slug
 from records.rules.states import STATE_NAMES
@@ -66,8 +67,10 @@ class Command(BaseCommand):
             if parent is None:
                 raise CommandError(f"No state jurisdiction for {state}.")
             jurisdiction = parent
-        existing = Agency.objects.filter(name=name, jurisdiction=jurisdiction).first()
+        # "New York City Police Dept." is the "New York City Police Department" already there, not a twin.
+        existing = agency_named(jurisdiction.state, name)
         if existing:
+            self.stderr.write(f"{name!r} is the agency already in the tracker as {existing.name!r} ({existing.slug}).")
             return existing
         kind = "federal" if level == "federal" else "other"
         return Agency.objects.create(

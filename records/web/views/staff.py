@@ -12,15 +12,18 @@ from django.views.decorators.http import require_POST, require_safe
 
 from records.documents.extraction import UnsupportedFile
 from records.exports import ics as calendar
-from records.models import Procurement, RecordsRequest, StaffProfile, TimelineEvent, Visibility
+from records.models import DuplicatePair, Procurement, RecordsRequest, StaffProfile, TimelineEvent, Visibility
 from records.rules.permissions import can_edit, is_editor, is_staff_member, staff_required
 from records.selectors.requests import deadlines_calendar_entries, staff_dashboard
 from records.selectors.review import KINDS, parse_review_cursor, review_queue, review_records, staff_accounts
+from records.services.duplicates import DuplicateError, duplicate_pair_dismiss, duplicate_pair_merge
+from records.services.merges import MergeError
 from records.services.requests import RequestError, request_file, request_set_status, request_update
 from records.services.review import ReviewError, records_set_visibility
 from records.services.timeline import event_record, event_update, procurement_record, procurement_update
 from records.web.document_forms import UploadSizeLimit
 from records.web.forms import (
+    DuplicateDecisionForm,
     ProcurementForm,
     RequestEditForm,
     RequestFileForm,
@@ -30,6 +33,7 @@ from records.web.forms import (
     StatusChangeForm,
     TimelineEventForm,
 )
+from records.web.pagination import BadCursor, keyset_page
 
 
 @staff_required
@@ -300,6 +304,47 @@ def review(request):
     }
     status = 400 if request.method == "POST" else 200
     return render(request, "staff/review.html", context, status=status)
+
+
+DUPLICATES_PAGE = 50
+
+
+@staff_required
+def duplicates(request):
+    """Possible duplicate agencies and vendors, most alike first, as find_duplicates stored them after the
+    last import (never computed here: that compares every agency); editors merge them or mark them apart."""
+    form = DuplicateDecisionForm(request.POST or None)
+    if request.method == "POST":
+        if not is_editor(request.user):
+            raise PermissionDenied("Only an editor merges records or marks them not the same.")
+        if form.is_valid():
+            pair, decision = form.cleaned_data["pair"], form.cleaned_data["decision"]
+            try:
+                if decision == "different":
+                    duplicate_pair_dismiss(pair=pair, user=request.user)
+                    done = (
+                        f"“{pair.first}” and “{pair.second}” are marked not the same; they will not be suggested again."
+                    )
+                else:
+                    record = duplicate_pair_merge(pair=pair, keep_id=form.cleaned_data["keep_id"], user=request.user)
+                    done = f"Merged “{record.removed_name}” into “{record.kept_name}”; the old name is now its alias."
+            except (DuplicateError, MergeError) as error:
+                form.add_error(None, str(error))
+            else:
+                messages.success(request, done)
+                return redirect(request.get_full_path())
+    pairs = DuplicatePair.objects.suggested()
+    try:
+        page = keyset_page(pairs, request.GET.get("after") or None, DUPLICATES_PAGE, "score", "int", descending=True)
+    except BadCursor:
+        page = keyset_page(pairs, None, DUPLICATES_PAGE, "score", "int", descending=True)
+    context = {
+        "pairs": page.items,
+        "next_cursor": page.next_cursor,
+        "form": form,
+        "can_decide": is_editor(request.user),
+    }
+    return render(request, "staff/duplicates.html", context, status=400 if request.method == "POST" else 200)
 
 
 @staff_required
