@@ -52,9 +52,10 @@ from records.models import (
 from records.models.agencies import AgencyKind
 from records.models.documents import DocumentKind, ExtractionStatus, MentionStatus
 from records.models.procurements import ProcurementKind, ProcurementStatus
-from records.models.requests import TERMINAL_STATUSES, Channel, Direction, RequestStatus
+from records.models.requests import Channel, Direction, RequestStatus
 from records.models.timeline import DatePrecision, EventKind
 from records.models.visibility import Visibility
+from records.rules.requests import TERMINAL_STATUSES
 from records.rules.states import STATE_NAMES
 
 MARK = "(synthetic)"
