@@ -42,7 +42,7 @@ def test_every_row_of_the_2020_sample_becomes_one_sourced_entry():
         assert event.kind == "deployment" and event.agency_id
         assert event.technologies.count() == 1, event.external_id
     # Each warning names its row (header = row 1) and its reason.
-    assert re.search(r"^warning: row \d+: no date in the row", err, re.MULTILINE)
+    assert re.search(rf"^warning: {re.escape(str(SAMPLE))} row \d+: no date in the row", err, re.MULTILINE)
     shotspotter = TimelineEvent.objects.get(external_id="atlas:AOS0006")
     assert shotspotter.title.startswith("The Rochester Police Department has been using ShotSpotter")
     assert (shotspotter.date, shotspotter.date_precision) == (datetime.date(2017, 11, 20), "day")

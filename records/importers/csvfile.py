@@ -4,7 +4,7 @@ matched loosely, and with a message (never a traceback) when a file is not what 
 import csv
 import io
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 
@@ -28,6 +28,8 @@ class RowWarning:
 class Table:
     rows: list[tuple[int, dict[str, str]]]
     notes: list[str]
+    # Rows read but not to be imported (a last row cut short), with the reason.
+    refused: list[RowWarning] = field(default_factory=list)
 
 
 def normalise_header(text: str) -> str:
@@ -77,10 +79,42 @@ def read_table(path: Path, *, columns: list[str], required: list[str], what: str
             f"{path} is missing the column{'s' if len(missing) > 1 else ''} {', '.join(missing)}; expected {what}. "
             f"Columns found: {', '.join(h.strip() for h in records[0] if h.strip()) or 'none'}."
         )
-    rows = []
+    rows, refused = [], []
+    cut = last_record_cut(path, records)
     for number, record in enumerate(records[1:], start=2):
         if not record:
             continue
+        if cut and number == len(records):
+            refused.append(RowWarning(number, f"not imported: {cut}"))
+            continue
         cells = {name: record[i].strip() if i < len(record) else "" for name, i in index.items()}
         rows.append((number, {name: cells.get(name, "") for name in columns}))
-    return Table(rows=rows, notes=notes)
+    return Table(rows=rows, notes=notes, refused=refused)
+
+
+# A line no CSV file holds, added after a file's text: it is read as a record of its own unless the file ended
+# inside a quoted cell, which then swallows it.
+_SENTINEL = "\ue000"
+
+
+def last_record_cut(path: Path, records: list[list[str]]) -> str | None:
+    """Why the last record of a CSV file (read by read_records, header first) looks cut short, or None.
+
+    A file cut while it was copied or downloaded still parses: its last row simply comes out shorter (a cell cut
+    in the middle, the cells after it missing), and imported over a full import it would replace a good record
+    with a damaged one. So the last row is suspect when the file ends inside a quoted cell, when it has fewer
+    cells than the header (and than the rows before it), or when the file lacks the line break that ends every
+    file the layouts we read are saved as (spreadsheets, exporters and csv writers all end it with one)."""
+    if len(records) < 2 or not records[-1]:
+        return None
+    text, _ = _decode(Path(path).read_bytes())
+    if list(csv.reader(io.StringIO(f"{text}\n{_SENTINEL}", newline="")))[-1] != [_SENTINEL]:
+        return "the file ends inside a quoted cell of this row: it looks cut short"
+    last, header = records[-1], records[0]
+    others = [len(record) for record in records[1:-1] if record]
+    usual = max(set(others), key=others.count) if others else len(header)
+    if len(last) < min(len(header), usual):
+        return f"it has {len(last)} cells where the header has {len(header)} and the file ends there: it looks cut short"
+    if not text.endswith(("\n", "\r")):
+        return "the file ends inside this row (no final line break): it looks cut short"
+    return None

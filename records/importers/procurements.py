@@ -29,7 +29,7 @@ from django.utils import timezone
 from simple_history.utils import update_change_reason
 
 from records.importers.bulk import refresh_statistics
-from records.importers.csvfile import ImportFileError, normalise_header, read_records
+from records.importers.csvfile import ImportFileError, last_record_cut, normalise_header, read_records
 from records.importers.dates import read_date
 from records.importers.names import (
     collapse,
@@ -420,31 +420,24 @@ METHOD_ALIASES = {"sole source": "direct", "direct award": "direct", "competitiv
                   "cooperative": "cooperative", "piggyback": "cooperative"}  # fmt: skip
 
 
-def _ends_with_line_break(path: Path) -> bool:
-    with open(path, "rb") as handle:
-        handle.seek(-1, 2)
-        return handle.read(1) in (b"\n", b"\r")
-
-
 class _FileReader(_Reader):
     def read(self, path: Path) -> list[Row]:
         records, notes = read_records(path, what=WHAT)
-        name = Path(path).name
+        name = str(path)  # as given: two files of one name in two folders are told apart
         for note in notes:
             self.warn(f"{name} line 1", note)
         header = records[0]
         layout, index = self._layout(path, header)
         rows = []
-        # Every layout's files end with a line break: a file without one was cut short, and its last row with it
-        # (a key cut inside its last cell would otherwise be imported as another award).
-        cut_at = len(records) if len(records) > 1 and not _ends_with_line_break(path) else None
+        # A key cut inside the last row would otherwise be imported as another award.
+        cut = last_record_cut(path, records)
         for line, record in enumerate(records[1:], start=2):
             if not any(cell.strip() for cell in record):
                 continue
             self.summary.rows += 1
             where = f"{name} line {line}"
-            if line == cut_at:
-                self.report(where, "the file ends inside this row (no final line break): it looks cut short")
+            if cut and line == len(records):
+                self.report(where, cut)
                 continue
             if len(record) != len(header):
                 shape = "looks truncated" if len(record) < len(header) else "has cells beyond the header's columns"
@@ -889,7 +882,7 @@ def import_procurements(
     for path in paths:
         rows += reader.read(path)
         summary.files += 1
-        summary.file_names.append(Path(path).name)
+        summary.file_names.append(str(path))
     with transaction.atomic():
         _import_rows(rows, reader, summary, user=user, visibility=visibility, embargo_until=embargo_until,
                      create_agencies=create_agencies, progress=progress)  # fmt: skip
