@@ -24,7 +24,7 @@ def test_both_layouts_import_with_federal_due_dates_matching_the_log():
     agency = Agency.objects.get(name="APHIS")
     assert agency.jurisdiction.level == "federal"
     assert RecordsRequest.objects.filter(agency=agency).count() == 112
-    assert "112 rows read, 112 requests created" in out
+    assert "112 rows read: 112 requests created" in out
     # The log's own dates for two layouts: "DATE DUE OUT" and "Target Date".
     fast = RecordsRequest.objects.get(tracking_number="11-060")
     assert (fast.filed_on, fast.due_on) == (datetime.date(2010, 11, 1), datetime.date(2010, 12, 1))
@@ -58,11 +58,11 @@ def test_due_dates_equal_the_logs_target_dates_unless_extended():
     assert compared - later >= 90
 
 
-def test_reimport_updates_instead_of_duplicating():
+def test_reimport_changes_nothing_instead_of_duplicating():
     paths = sorted(str(p) for p in LOGS.glob("*.csv"))
     run(*paths, "--create-agency", "APHIS", "--level", "federal")
     out, _ = run(*paths, "--agency", Agency.objects.get(name="APHIS").slug)
-    assert "0 requests created, 112 updated" in out
+    assert "0 requests created, 0 updated, 112 unchanged" in out
     assert RecordsRequest.objects.count() == 112
 
 
@@ -77,9 +77,9 @@ def test_varied_headers_and_bad_rows_are_reported_not_dropped(tmp_path):
         "A-5, 2024-03-04 ,,Stray spaces,2024-03-01\n"
     )
     out, err = run(str(log), "--create-agency", "Example PD", "--level", "city", "--state", "or")
-    assert "5 rows read, 3 requests created" in out
-    assert "log.csv line 4 (A-3): skipped: unreadable date 'not a date'" in err
-    assert "log.csv line 5: skipped: no tracking number" in err
+    assert "5 rows read: 3 requests created" in out
+    assert "log.csv line 4 (A-3): not imported: unreadable date 'not a date'" in err
+    assert "log.csv line 5: not imported: no tracking number" in err
     assert "line 6 (A-5): closing date 2024-03-01 is before receipt" in err
     assert RecordsRequest.objects.get(tracking_number="A-2").filed_on == datetime.date(2024, 3, 4)
     assert RecordsRequest.objects.get(tracking_number="A-2").status == "fulfilled"
