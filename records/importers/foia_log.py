@@ -5,7 +5,7 @@ The logs of one run are read first and then imported together, so that a request
 is imported once, in its latest state: rows of one tracking number that agree on at least two of date received,
 subject and requester (an empty cell agrees with nothing) are one request; the row that closes it wins over one
 that leaves it open, a later closing date over an earlier one, then a later date received, and only then the
-later row in the order given. Rows of one number that agree on less are different requests that share a number:
+first row in the order given. Rows of one number that agree on less are different requests that share a number:
 both are kept and flagged. The first keeps the number as its key; the next is stored as "<number> (2)", then
 "(3)" (the key is the tracking number within the agency, so no other field is needed), and importing again finds
 each by the same rule.
@@ -238,10 +238,12 @@ def import_foia_logs(
     for row in rows:
         by_number[row.tracking].append(row)
     stored = _stored_requests(agency)
-    for number, number_rows in by_number.items():
+    for number_rows in by_number.values():
         requests = _requests(number_rows, summary)
+        claimed: list[RecordsRequest] = []  # each stored request is the match of one request of the run at most
         for row in requests:
-            _import_request(row, agency=agency, stored=stored, summary=summary, force=force, first=requests[0])
+            _import_request(row, agency=agency, stored=stored, claimed=claimed, summary=summary, force=force,
+                            first=requests[0])  # fmt: skip
     if summary.refused and not keep_going:
         summary.saved = False
         transaction.set_rollback(True)
@@ -259,8 +261,8 @@ def _requests(rows: list[LogRow], summary: LogSummary) -> list[LogRow]:
             group.append(row)
     requests = []
     for group in groups:
-        # max() keeps the first of equals: reversed, the later row in the order given wins a tie.
-        latest = max(reversed(group), key=LogRow.state)
+        # max() keeps the first of equals: of rows in the same state, the first given is imported.
+        latest = max(group, key=LogRow.state)
         for row in group:
             if row is latest:
                 continue
@@ -268,7 +270,7 @@ def _requests(rows: list[LogRow], summary: LogSummary) -> list[LogRow]:
             if row.values() == latest.values():
                 detail = "imported once"
             elif row.state() == latest.state():
-                detail = f"it differs in subject or requester, and {latest.where}, given later, is imported"
+                detail = f"it differs in subject or requester; in the same state, the row given first is imported"
             else:
                 detail = f"{latest.where} is imported: it is {_later(latest, row)}"
             summary.warnings.append(f"{row.where} ({row.tracking}): the same request as {latest.where}: {detail}")
@@ -293,10 +295,11 @@ def _stored_requests(agency: Agency) -> dict[str, list[RecordsRequest]]:
     return stored
 
 
-def _import_request(row: LogRow, *, agency, stored, summary, force, first: LogRow):
+def _import_request(row: LogRow, *, agency, stored, claimed, summary, force, first: LogRow):
     candidates = stored[row.tracking]
-    requester = lambda r: " ".join(p for p in (r.requester_person, r.requester_organization) if p)  # noqa: E731
-    found = next((r for r in candidates if same_request(r.filed_on, r.text, requester(r), row)), None)
+    found = next(
+        (r for r in candidates if r not in claimed and same_request(r.filed_on, r.text, _requester_of(r), row)), None
+    )
     if found is None:
         taken = {r.tracking_number for r in candidates}
         key = next(k for n in range(1, len(taken) + 2) if (k := _suffixed(row.tracking, n)) not in taken)
@@ -310,7 +313,9 @@ def _import_request(row: LogRow, *, agency, stored, summary, force, first: LogRo
         candidates.append(records_request)
     else:
         records_request = found
-        losses = _losses(records_request, row)
+    claimed.append(records_request)
+    if found:
+        losses = _losses(found, row)
         if losses and not force:
             summary.report(
                 f"{row.where} ({row.tracking})",
@@ -321,6 +326,10 @@ def _import_request(row: LogRow, *, agency, stored, summary, force, first: LogRo
         if losses:
             summary.warnings.append(f"{row.where} ({row.tracking}): the update would {' and '.join(losses)}: applied")
     _save_request(records_request, row, summary)
+
+
+def _requester_of(records_request: RecordsRequest) -> str:
+    return " ".join(p for p in (records_request.requester_person, records_request.requester_organization) if p)
 
 
 def _suffixed(number: str, n: int) -> str:
