@@ -186,8 +186,10 @@ def test_an_update_that_would_reopen_a_request_or_cut_its_subject_needs_force(tm
                 "12-102,Roe,Rick,,2012-06-11,2012-07-10,Fast,Contracts for cameras,")  # fmt: skip
     out, err = run(str(older), "--agency", slug)
     assert "0 updated, 0 unchanged, 2 rows reported" in out
-    assert (f"{older} line 2 (12-101): not imported: the update would reopen it (the tracker has it closed on "
-            "2012-07-09, the row gives no date); check the file (was it cut short?), or import it with --force") in err
+    assert (
+        f"{older} line 2 (12-101): not imported: the update would reopen it (the tracker has it closed on "
+        "2012-07-09, the row gives no date); check the file (was it cut short?), or import it with --force"
+    ) in err
     assert f"{older} line 3 (12-102): not imported: the update would cut its subject to 21 of its 33 characters" in err
     assert RecordsRequest.objects.get(tracking_number="12-101").status == "fulfilled"
 

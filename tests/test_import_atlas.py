@@ -242,8 +242,8 @@ def rochester_last(tmp_path) -> tuple[Path, str]:
     ("cut_after", "reason"),
     [
         ("The Rochester Polic", "the file ends inside a quoted cell of this row"),
-        ("since at least 2013. \",", "it has 8 cells where the header has 25 and the file ends there"),
-        ("\"\",\"\",\"\"", "the file ends inside this row (no final line break)"),
+        ('since at least 2013. ",', "it has 8 cells where the header has 25 and the file ends there"),
+        ('"","",""', "the file ends inside this row (no final line break)"),
     ],
     ids=["inside a quoted cell", "at a cell boundary", "without its final line break"],
 )

@@ -114,7 +114,9 @@ def last_record_cut(path: Path, records: list[list[str]]) -> str | None:
     others = [len(record) for record in records[1:-1] if record]
     usual = max(set(others), key=others.count) if others else len(header)
     if len(last) < min(len(header), usual):
-        return f"it has {len(last)} cells where the header has {len(header)} and the file ends there: it looks cut short"
+        return (
+            f"it has {len(last)} cells where the header has {len(header)} and the file ends there: it looks cut short"
+        )
     if not text.endswith(("\n", "\r")):
         return "the file ends inside this row (no final line break): it looks cut short"
     return None

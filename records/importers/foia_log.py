@@ -211,18 +211,21 @@ def read_foia_log(path: Path, *, summary: LogSummary) -> list[LogRow]:
             summary.warnings.append(f"{where} ({tracking}): the log's due date {log_due} is before receipt")
         rows.append(
             LogRow(
-                where=where, tracking=tracking, received=received, closed=closed, log_due=log_due,
-                subject=_cell(row, mapping, "subject"), organization=_cell(row, mapping, "organization"),
+                where=where,
+                tracking=tracking,
+                received=received,
+                closed=closed,
+                log_due=log_due,
+                subject=_cell(row, mapping, "subject"),
+                organization=_cell(row, mapping, "organization"),
                 person=_requester(row, mapping),
-            )  # fmt: skip
+            )
         )
     return rows
 
 
 @transaction.atomic
-def import_foia_logs(
-    paths: list[Path], *, agency: Agency, force: bool = False, keep_going: bool = False
-) -> LogSummary:
+def import_foia_logs(paths: list[Path], *, agency: Agency, force: bool = False, keep_going: bool = False) -> LogSummary:
     """Import log files into `agency`'s requests, keyed by tracking number within the agency. A file that is not
     a log refuses the whole run (nothing is saved, and the summary says what would have been) unless
     `keep_going`; `force` applies updates that would make a request poorer."""
@@ -270,7 +273,7 @@ def _requests(rows: list[LogRow], summary: LogSummary) -> list[LogRow]:
             if row.values() == latest.values():
                 detail = "imported once"
             elif row.state() == latest.state():
-                detail = f"it differs in subject or requester; in the same state, the row given first is imported"
+                detail = "it differs in subject or requester; in the same state, the row given first is imported"
             else:
                 detail = f"{latest.where} is imported: it is {_later(latest, row)}"
             summary.warnings.append(f"{row.where} ({row.tracking}): the same request as {latest.where}: {detail}")

@@ -64,9 +64,10 @@ class Command(BaseCommand):
         if summary.saved:
             return f"{name}: {counts}"
         agency = f" and the agency {name!r} not created" if created_agency else ""
+        hint = " (--keep-going imports the others)" if summary.files else ""
         return (
             f"Nothing was imported{agency}: {len(summary.refused)} file{'s' if len(summary.refused) > 1 else ''} "
-            f"could not be read as a log (--keep-going imports the others). Had it been, {name}: {counts}"
+            f"could not be read as a log{hint}. Had it been, {name}: {counts}"
         )
 
     @transaction.atomic
