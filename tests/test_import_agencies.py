@@ -131,3 +131,18 @@ def test_the_fbi_list_then_the_atlas_leave_no_twin_agencies():
     in_fbi = {(state_code(r["state_abbr"]), normalise_agency_name(r["agency_name"])) for r in slice_rows()}
     assert Agency.objects.count() - fbi_agencies == len(atlas - in_fbi)
     assert f"{len(atlas - in_fbi)} created, {len(atlas & in_fbi)} matched" in out
+
+
+@pytest.mark.parametrize("cut_after", ["35.603422,-88.10", "TN0200000,Region III,South,TN,Tenn"])
+def test_a_list_cut_short_does_not_touch_its_last_agency(tmp_path, cut_after):
+    run("import_agencies", SLICE)
+    decatur = Agency.objects.get(ori="TN0200000")
+    text = SLICE.read_text(encoding="utf-8")
+    cut = tmp_path / "fbi.csv"
+    cut.write_text(text[: text.rindex(cut_after) + len(cut_after)], encoding="utf-8")
+    out, err = run("import_agencies", cut)
+    line = len(slice_rows()) + 1
+    assert f"warning: {cut} row {line}: not imported: " in err and "it looks cut short" in err
+    assert "0 created, 0 updated" in out and "1 rows skipped" in out
+    decatur.refresh_from_db()
+    assert (decatur.latitude, decatur.longitude) == (35.603422, -88.107384)

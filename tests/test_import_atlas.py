@@ -42,7 +42,7 @@ def test_every_row_of_the_2020_sample_becomes_one_sourced_entry():
         assert event.kind == "deployment" and event.agency_id
         assert event.technologies.count() == 1, event.external_id
     # Each warning names its row (header = row 1) and its reason.
-    assert re.search(r"^warning: row \d+: no date in the row", err, re.MULTILINE)
+    assert re.search(rf"^warning: {re.escape(str(SAMPLE))} row \d+: no date in the row", err, re.MULTILINE)
     shotspotter = TimelineEvent.objects.get(external_id="atlas:AOS0006")
     assert shotspotter.title.startswith("The Rochester Police Department has been using ShotSpotter")
     assert (shotspotter.date, shotspotter.date_precision) == (datetime.date(2017, 11, 20), "day")
@@ -220,3 +220,92 @@ def test_json_items_carry_the_fields_researchers_need(client):
         entry.keys()
     )
     assert entry["sources"] and entry["technologies"]
+
+
+def write_rows(path: Path, rows: list[dict]) -> Path:
+    """Rows written as the Atlas exports them: every cell quoted, lines ended by CRLF."""
+    with path.open("w", newline="", encoding="utf-8") as file:
+        writer = csv.DictWriter(file, fieldnames=list(rows[0]), quoting=csv.QUOTE_ALL, lineterminator="\r\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+def rochester_last(tmp_path) -> tuple[Path, str]:
+    """Four sample rows, Rochester's ShotSpotter entry (a day date, two sources) last, and the file's text."""
+    rows = sample_rows()
+    path = write_rows(tmp_path / "atlas.csv", [*rows[1:4], rows[0]])
+    return path, path.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("cut_after", "reason"),
+    [
+        ("The Rochester Polic", "the file ends inside a quoted cell of this row"),
+        ('since at least 2013. ",', "it has 8 cells where the header has 25 and the file ends there"),
+        ('"","",""', "the file ends inside this row (no final line break)"),
+    ],
+    ids=["inside a quoted cell", "at a cell boundary", "without its final line break"],
+)
+def test_a_file_cut_short_leaves_its_last_entry_as_the_full_import_made_it(tmp_path, cut_after, reason):
+    full, text = rochester_last(tmp_path)
+    run(full)
+    event = TimelineEvent.objects.get(external_id="atlas:AOS0006")
+    before = (event.title, event.date, event.date_precision, event.is_illustrative, list(event.technologies.all()),
+              list(event.sources.values_list("url", "label")))  # fmt: skip
+    assert before[2] == "day" and len(before[5]) == 2 and before[4]
+
+    end = text.rindex(cut_after) + len(cut_after)
+    assert end > text.rindex("AOS0006")  # the cut is inside the last row
+    cut = tmp_path / "cut" / "atlas.csv"
+    cut.parent.mkdir()
+    cut.write_text(text[:end], encoding="utf-8")
+    out, err = run(cut)
+
+    assert f"warning: {cut} row 5: not imported: {reason}: it looks cut short" in err
+    assert "4 rows read" in out and "0 created, 0 updated, 3 unchanged; 1 rows reported (not imported)" in out
+    event = TimelineEvent.objects.get(external_id="atlas:AOS0006")
+    after = (event.title, event.date, event.date_precision, event.is_illustrative, list(event.technologies.all()),
+             list(event.sources.values_list("url", "label")))  # fmt: skip
+    assert after == before
+
+
+def test_an_update_that_would_make_an_entry_poorer_is_reported_and_applied_only_with_force(tmp_path):
+    full, _ = rochester_last(tmp_path)
+    run(full)
+    rows = list(csv.DictReader(full.open(encoding="utf-8")))
+    # What a damaged copy says of the entry: a cut summary, no technology, one link of two, no date.
+    rows[-1] |= {"Summary": "The Rochester Police Department has been using", "Technology": "", "Link 2": ""}
+    rows[-1] |= {f"Link {n} Date": "" for n in (1, 2, 3)}
+    rows[-1] |= {"Link 1": "https://example.org/no-date-here"}
+    poorer = write_rows(tmp_path / "poorer.csv", rows)
+
+    out, err = run(poorer)
+    assert "0 updated, 3 unchanged; 1 rows reported (not imported)" in out
+    message = next(line for line in err.splitlines() if "row 5: not imported: AOS0006" in line)
+    for loss in ("cut its title to", "cut its summary to", "remove its technology", "drop 1 of its 2 sources",
+                 "lower its date from Nov 20, 2017 to the newest year in the file",
+                 "make its date illustrative", "--force"):  # fmt: skip
+        assert loss in message, loss
+    event = TimelineEvent.objects.get(external_id="atlas:AOS0006")
+    assert event.technologies.exists() and event.sources.count() == 2 and event.date_precision == "day"
+
+    out, err = io.StringIO(), io.StringIO()
+    call_command("import_atlas", str(poorer), "--force", stdout=out, stderr=err, verbosity=0)
+    assert "1 updated, 3 unchanged; 0 rows reported" in out.getvalue()
+    assert "row 5: AOS0006: the update would cut its title" in err.getvalue() and "applied (--force)" in err.getvalue()
+    event = TimelineEvent.objects.get(external_id="atlas:AOS0006")
+    assert event.summary.startswith("The Rochester Police Department has been using The Atlas gives no date")
+    assert not event.technologies.exists() and event.sources.count() == 1 and event.date_precision == "year"
+
+
+def test_an_aosnumber_seen_twice_is_imported_once_and_reported_with_both_rows(tmp_path):
+    rows = sample_rows()[:3]
+    changed = rows[0] | {"Summary": "Another summary of the same number."}
+    path = write_rows(tmp_path / "twice.csv", [*rows, rows[0], changed])
+    out, err = run(path)
+    assert "5 rows read" in out and "3 created" in out and "2 rows reported (not imported)" in out
+    assert f"{path} row 5: not imported: AOS0006 repeats row 2: imported once" in err
+    assert f"{path} row 6: not imported: AOS0006 repeats row 2: it differs from that row, and only that row" in err
+    event = TimelineEvent.objects.get(external_id="atlas:AOS0006")
+    assert event.summary == rows[0]["Summary"].strip()

@@ -114,7 +114,7 @@ WRITERS = {"xlsx": write_xlsx, "xls": write_xls}
 def test_the_sample_logs_as_excel_import_the_same_requests_as_their_csvs(tmp_path, form):
     out, err = run_log(*LOGS, agency="From CSV")
     from_csv = requests_of("From CSV")
-    assert len(from_csv) == 112 and "112 rows read, 112 requests created" in out
+    assert len(from_csv) == 112 and "112 rows read: 112 requests created" in out
     workbooks = []
     for log in LOGS:
         rows = csv_rows(log)
@@ -126,16 +126,18 @@ def test_the_sample_logs_as_excel_import_the_same_requests_as_their_csvs(tmp_pat
     excel_out, excel_err = run_log(*workbooks, agency="From Excel")
 
     assert requests_of("From Excel") == from_csv
-    assert "112 rows read, 112 requests created, 0 updated" in excel_out
+    assert "112 rows read: 112 requests created, 0 updated" in excel_out
     # The log's own due dates (date cells) read as in the CSV: as many differ from ours.
     assert excel_out.split("warnings; ")[1] == out.split("warnings; ")[1]
     # The same row warnings, on the rows of the sheet (two rows lower: the title and a blank row above the header).
     csv_warnings = [line for line in err.splitlines() if line.startswith("warning:")]
-    shifted = [re.sub(r"(\d{4}-\w+)\.csv line (\d+)", lambda m: f"{m[1]}.{form} line {int(m[2]) + 2}", w)
+    # Warnings name each file by its path as given; the two forms live in two folders.
+    shifted = [re.sub(r"\S*?(\d{4}-\w+)\.csv line (\d+)", lambda m: f"{m[1]}.{form} line {int(m[2]) + 2}", w)
                for w in csv_warnings]  # fmt: skip
+    excel_named = re.sub(r"\S*?(\d{4}-\w+\.xlsx?) line", r"\1 line", excel_err)
     assert shifted
     for warning in shifted:
-        assert warning in excel_err
+        assert warning in excel_named
     assert f"2010-November.{form} line 1: above the header (row 3): not imported ('{TITLE}')" in excel_err
     footer = len(csv_rows(LOGS[0])) + 4
     assert f"2010-November.{form} line {footer}: one merged cell ('{FOOTER}'): not a record" in excel_err
@@ -153,7 +155,7 @@ def test_a_log_in_excel_reads_date_cells_serial_numbers_and_a_workbook_of_severa
 
     out, err = run_log(tmp_path / "march.xlsx")
 
-    assert "2 rows read, 2 requests created" in out
+    assert "2 rows read: 2 requests created" in out
     first, second = RecordsRequest.objects.order_by("tracking_number")
     assert (first.filed_on, first.closed_on, first.status) == (
         datetime.date(2024, 3, 4),
@@ -186,7 +188,7 @@ def test_a_log_saved_in_a_western_code_page_is_read_as_windows_1252_and_says_so(
 
     out, err = run_log(path)
 
-    assert "2 rows read, 2 requests created" in out
+    assert "2 rows read: 2 requests created" in out
     assert "log.csv line 1: the file is not UTF-8: read it as Windows-1252" in err
     stored = dict(RecordsRequest.objects.values_list("tracking_number", "subject"))
     assert stored == {f"A-{i}": subject for i, subject in enumerate(subjects, 1)}
@@ -201,7 +203,7 @@ def test_a_utf8_log_with_rows_pasted_from_a_windows_1252_file_reads_both_kinds_r
         + "A-2,2024-03-05,Café in Windows-1252\n".encode("cp1252")
     )
     out, err = run_log(path)
-    assert "2 rows read, 2 requests created" in out
+    assert "2 rows read: 2 requests created" in out
     assert "log.csv line 1: the file is UTF-8 but for 1 line: read them as Windows-1252" in err
     assert sorted(RecordsRequest.objects.values_list("subject", flat=True)) == [
         "Café in UTF-8",
@@ -220,7 +222,7 @@ def test_excels_unicode_text_export_utf16_and_tab_separated_is_read(tmp_path, bo
 
     out, err = run_log(path)
 
-    assert "2 rows read, 2 requests created" in out
+    assert "2 rows read: 2 requests created" in out
     assert "log.txt line 1: the file is not UTF-8: read it as UTF-16" in err
     first = RecordsRequest.objects.get(tracking_number="2014-APHIS-1")
     assert (first.requester_person, first.requester_organization) == ("Łukasz, Zoë", "Ørsted")
@@ -236,7 +238,7 @@ def test_a_semicolon_separated_log_below_a_title_line_is_read(tmp_path):
         encoding="utf-8",
     )
     out, err = run("import_foia_log", path, "--create-agency", "Example PD", "--level", "city", "--state", "OR")
-    assert "2 rows read, 2 requests created" in out
+    assert "2 rows read: 2 requests created" in out
     assert RecordsRequest.objects.get(tracking_number="C-1").subject == "Body cameras, Axon"
     assert "log.csv line 1: above the header (row 3): not imported ('FOIA log, City of Example January 2024')" in err
 
@@ -251,7 +253,7 @@ def test_nul_bytes_in_a_log_are_removed_and_their_rows_reported(tmp_path):
         b"A-3,2024-03-06,Clean too\r\n"
     )
     out, err = run_log(path)
-    assert "3 rows read, 3 requests created" in out
+    assert "3 rows read: 3 requests created" in out
     assert RecordsRequest.objects.get(tracking_number="A-2").subject == "Padded"
     assert "log.csv line 3: the row held NUL bytes (\\x00): they were removed" in err
     assert "line 2: the row held NUL" not in err and "line 4: the row held NUL" not in err
@@ -315,7 +317,8 @@ def test_the_atlas_and_fbi_files_as_xlsx_read_exactly_as_their_csvs(tmp_path, so
     xlsx_out, xlsx_err = run(command, tmp_path / f"{source.stem}.xlsx")
 
     assert f"{rows} rows read" in xlsx_out and unchanged.format(rows=rows) in xlsx_out
-    assert xlsx_err == again_err
+    # The same warnings, each naming its file as given.
+    assert xlsx_err.replace(str(tmp_path / f"{source.stem}.xlsx"), "FILE") == again_err.replace(str(source), "FILE")
 
 
 @pytest.mark.parametrize("form", ["xlsx", "utf-16"])
@@ -366,10 +369,7 @@ def test_a_png_renamed_csv_is_refused_by_name(tmp_path, command):
     path.write_bytes(PNG)
     with pytest.raises(CommandError) as refused:
         run(command[0], path, *command[1:])
-    assert (
-        str(refused.value)
-        == f"{path} is not a CSV or Excel file (it is a PNG image); " + str(refused.value).split("; ", 1)[1]
-    )
+    assert f"{path} is not a CSV or Excel file (it is a PNG image); " in str(refused.value)
     assert "\\x" not in str(refused.value) and "PNG\r" not in str(refused.value)
 
 

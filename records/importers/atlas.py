@@ -9,8 +9,13 @@ numbered links.
 Each row becomes the entry "atlas:<AOSNUMBER>", so importing again updates instead of duplicating. Its
 agency is found by ORI, else by normalised name in the same state (aliases included, so a merged
 duplicate does not come back), else created with its city, county or state. Nothing is dropped
-silently: every row is imported, and whatever had to be guessed or left out is a warning with the
-row's number.
+silently: every row is imported or reported, and whatever had to be guessed or left out is a warning
+with the row's number.
+
+An import never makes an entry worse without saying so: a last row cut short (the file ends inside it) is
+reported, not imported, and an update that would empty the entry's summary, technologies, vendors or agency,
+cut a text to its beginning, leave it fewer sources or a less precise (or illustrative) date is reported with
+its row and applied only with `force`. An AOSNUMBER seen twice is imported once, from its first row.
 """
 
 import datetime
@@ -43,6 +48,7 @@ from records.models import (
     Vendor,
     VendorAlias,
 )
+from records.models.timeline import format_date
 
 LINKS = (1, 2, 3)
 COLUMNS = [
@@ -135,7 +141,77 @@ class AtlasImportSummary:
     events_created: int = 0
     events_updated: int = 0
     events_unchanged: int = 0
+    reported: int = 0
     warnings: list[RowWarning] = field(default_factory=list)
+
+
+PRECISION_RANK = {DatePrecision.YEAR: 0, DatePrecision.MONTH: 1, DatePrecision.DAY: 2}
+
+
+@dataclass
+class Stored:
+    """What the tracker holds for an imported entry, to tell an update that would lose some of it."""
+
+    title: str
+    summary: str
+    date: datetime.date
+    precision: str
+    illustrative: bool
+    agency_id: int | None
+    technologies: int = 0
+    vendors: int = 0
+    sources: int = 0  # links of the Atlas row, not counting the placeholder citing the Atlas itself
+
+    def losses(self, *, title: str, summary: str, date: PartialDate | None, technologies: list, vendors: list,
+               sources: list[tuple[str, str]]) -> list[str]:  # fmt: skip
+        """What an update to these values would lose, said as what it "would" do; [] when it loses nothing."""
+        losses = [
+            loss
+            for name, old, new in (("title", self.title, title), ("summary", self.summary, summary))
+            if (loss := _text_loss(name, old, new))
+        ]
+        for name, had, has in (("technology", self.technologies, technologies), ("vendors", self.vendors, vendors)):
+            if had and not has:
+                losses.append(f"remove its {name}")
+        kept = sum(1 for url, _ in sources if url != ATLAS_URL)
+        if kept < self.sources:
+            losses.append(f"drop {self.sources - kept} of its {self.sources} sources")
+        precision = date.precision if date else DatePrecision.YEAR
+        if PRECISION_RANK[precision] < PRECISION_RANK[self.precision]:
+            new = format_date(date.date, precision) if date else "the newest year in the file"
+            losses.append(f"lower its date from {format_date(self.date, self.precision)} to {new}")
+        if date is None and not self.illustrative:
+            losses.append("make its date illustrative (the row has none)")
+        return losses
+
+
+def _text_loss(name: str, old: str, new: str) -> str | None:
+    if old and not new:
+        return f"empty its {name}"
+    beginning = new.removesuffix("…")
+    if new != old and old.startswith(beginning):
+        return f"cut its {name} to {len(beginning)} of its {len(old)} characters"
+    return None
+
+
+def _stored_entries() -> dict[str, Stored]:
+    """The imported entries as stored, with how many technologies, vendors and Atlas links each has."""
+    events = TimelineEvent.objects.filter(external_id__startswith=PREFIX)
+    fields = ("pk", "external_id", "title", "summary", "date", "date_precision", "is_illustrative", "agency_id")
+    stored, by_pk = {}, {}
+    for pk, external_id, title, summary, date, precision, illustrative, agency_id in events.values_list(*fields):
+        # The note an undated entry carries is the import's, not the Atlas's: it is not part of what is compared.
+        summary = summary.removesuffix(UNDATED_NOTE).strip()
+        stored[external_id] = by_pk[pk] = Stored(title, summary, date, precision, illustrative, agency_id)
+    for through, count in ((TimelineEvent.technologies.through, "technologies"), (TimelineEvent.vendors.through,
+                                                                                    "vendors")):  # fmt: skip
+        rows = through.objects.filter(timelineevent__external_id__startswith=PREFIX)
+        for event_id in rows.values_list("timelineevent_id", flat=True):
+            setattr(by_pk[event_id], count, getattr(by_pk[event_id], count) + 1)
+    sources = EventSource.objects.filter(event__external_id__startswith=PREFIX, document__isnull=True)
+    for event_id in sources.exclude(url=ATLAS_URL).values_list("event_id", flat=True):
+        by_pk[event_id].sources += 1
+    return stored
 
 
 @dataclass
@@ -196,6 +272,7 @@ def _ori(value: str) -> str | None:
 class _Importer:
     def __init__(self, summary: AtlasImportSummary):
         self.summary = summary
+        self.stored = _stored_entries()
         self.places = Places()
         self.agencies = Agencies(self.places)
         self.matched_agencies: set[int] = set()
@@ -213,6 +290,11 @@ class _Importer:
 
     def warn(self, row: int, reason: str):
         self.summary.warnings.append(RowWarning(row, reason))
+
+    def report(self, row: int, reason: str):
+        """A row that is not imported, and why."""
+        self.warn(row, f"not imported: {reason}")
+        self.summary.reported += 1
 
     def technology(self, number: int, cell: str, abbreviation: str) -> list[Technology]:
         """The technologies a cell names; TECH ABV helps when the name is not one we know."""
@@ -357,11 +439,16 @@ class _Importer:
 
 
 @transaction.atomic
-def import_atlas(path: Path, *, progress: Callable[[Iterable], Iterable] = iter) -> AtlasImportSummary:
+def import_atlas(
+    path: Path, *, force: bool = False, progress: Callable[[Iterable], Iterable] = iter
+) -> AtlasImportSummary:
+    """Import one export; `force` applies updates that would make an entry poorer (else they are reported)."""
     table = read_table(path, columns=COLUMNS, required=REQUIRED, what=WHAT)
-    summary = AtlasImportSummary(warnings=list(table.notes))
+    summary = AtlasImportSummary(warnings=list(table.notes) + table.refused)
+    summary.rows, summary.reported = len(table.refused), len(table.refused)
     importer = _Importer(summary)
     entries: dict[str, Entry] = {}
+    first_rows: dict[str, tuple[int, dict]] = {}
     newest: PartialDate | None = None
     today = timezone.localdate()
 
@@ -378,10 +465,13 @@ def import_atlas(path: Path, *, progress: Callable[[Iterable], Iterable] = iter)
             digest = hashlib.sha256("|".join(row[c] for c in REQUIRED).encode()).hexdigest()[:16]
             external_id = f"{PREFIX}unnumbered-{digest}"
             importer.warn(number, f"no usable AOSNUMBER ({number_cell[:20]!r}): imported as {external_id}")
-        if external_id in entries:
-            importer.warn(number, f"{number_cell} repeats row {entries[external_id].row}: this row replaces it")
+        if external_id in first_rows:
+            first, first_row = first_rows[external_id]
+            detail = "imported once" if first_row == row else "it differs from that row, and only that row is imported"
+            importer.report(number, f"{external_id.removeprefix(PREFIX)} repeats row {first}: {detail}")
+            continue
+        first_rows[external_id] = (number, row)
         summary_text = collapse(row["Summary"])
-        agency = importer.agency(number, row)
         technologies = importer.technology(number, row["Technology"], row["TECH ABV"])
         if not summary_text:
             importer.warn(number, "no summary: the title names the agency and technology")
@@ -390,16 +480,33 @@ def import_atlas(path: Path, *, progress: Callable[[Iterable], Iterable] = iter)
         title = _title(summary_text) or " · ".join(
             [collapse(row["Agency"]) or "Unknown agency"] + [t.name for t in technologies]
         )
+        date = importer.date(number, row, reads, today)
+        sources = importer.sources(number, row)
+        stored = importer.stored.get(external_id)
+        losses = stored.losses(
+            title=title, summary=summary_text, date=date, technologies=technologies,
+            vendors=split_vendors(row["Vendor"]), sources=sources,
+        ) if stored else []  # fmt: skip
+        # The agency is looked up only for a row that is imported: looking it up may add one.
+        agency = importer.agency(number, row) if force or not losses else None
+        if stored and stored.agency_id and agency is None and (force or not losses):
+            losses.append("remove its agency")
+        if losses:
+            said = f"{external_id.removeprefix(PREFIX)}: the update would {_and(losses)}"
+            if not force:
+                importer.report(number, f"{said}; check the file (was it cut short?), or import it with --force")
+                continue
+            importer.warn(number, f"{said}: applied (--force)")
         entries[external_id] = Entry(
             row=number,
             external_id=external_id,
-            date=importer.date(number, row, reads, today),
+            date=date,
             title=title,
             summary=summary_text,
             agency=agency,
             vendors=importer.vendor_list(number, row["Vendor"]),
             technologies=technologies,
-            sources=importer.sources(number, row),
+            sources=sources,
         )
 
     # A row with no date at all was recorded by the Atlas by the time of its newest date at the latest.
@@ -422,6 +529,10 @@ def import_atlas(path: Path, *, progress: Callable[[Iterable], Iterable] = iter)
     _save_entries(list(entries.values()), summary)
     refresh_statistics([Jurisdiction, Agency, Vendor, TimelineEvent, EventSource])
     return summary
+
+
+def _and(items: list[str]) -> str:
+    return ", ".join(items[:-1]) + f" and {items[-1]}" if len(items) > 1 else items[0]
 
 
 EVENT_FIELDS = ["date", "date_precision", "kind", "title", "summary", "agency_id", "state", "is_illustrative"]

@@ -40,14 +40,19 @@ class Sheet:
     notes: list[RowWarning] = field(default_factory=list)
     # The header's row in the file: 1 unless a title stands above it. The record after it is header_row + 1.
     header_row: int = 1
-    # A text file whose last record has no line break after it, as a file cut short in copying ends.
-    cut_short: bool = False
+    # How a text file ends, as last_record_cut() reads it: a file cut in copying ends inside a quoted cell, or
+    # without the final line break. A workbook is never cut in the middle of a row.
+    from_text: bool = False
+    ends_inside_quotes: bool = False
+    ends_without_line_break: bool = False
 
 
 @dataclass
 class Table:
     rows: list[tuple[int, dict[str, str]]]
     notes: list[RowWarning]
+    # Rows read but not to be imported (a last row cut short), with the reason.
+    refused: list[RowWarning] = field(default_factory=list)
 
 
 # How far down a title, a date or a blank line may push the header.
@@ -186,7 +191,7 @@ def _delimiter(path: Path, text: str) -> str:
     return best
 
 
-def _text_records(path: Path, data: bytes, what: str) -> tuple[list[list[str]], list[str], bool]:
+def _text_records(path: Path, data: bytes, what: str) -> tuple[list[list[str]], list[str], tuple[bool, bool]]:
     for signature, kind in SIGNATURES:
         if data.startswith(signature):
             raise ImportFileError(f"{path} is not a CSV or Excel file (it is {kind}); expected {what}.")
@@ -201,10 +206,25 @@ def _text_records(path: Path, data: bytes, what: str) -> tuple[list[list[str]], 
     if len(CONTROL.findall(text[:65536])) > len(text[:65536]) / 100:
         raise ImportFileError(f"{path} is not a CSV or Excel file (it holds binary data); expected {what}.")
     try:
-        records = list(csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(path, text)))
+        delimiter = _delimiter(path, text)
+        records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
     except csv.Error as error:
         raise ImportFileError(f"{path} is not a readable CSV file ({error}); expected {what}.") from None
-    return records, notes, not text.rstrip("\x00").endswith(("\n", "\r"))
+    return records, notes, _ending(text, delimiter)
+
+
+# A line no CSV file holds, added after a file's text: it is read as a record of its own unless the file ended
+# inside a quoted cell, which then swallows it.
+_SENTINEL = "\ue000"
+
+
+def _ending(text: str, delimiter: str) -> tuple[bool, bool]:
+    """(ends inside a quoted cell, ends without a line break)."""
+    try:
+        tail = list(csv.reader(io.StringIO(f"{text}\n{_SENTINEL}", newline=""), delimiter=delimiter))[-1]
+    except csv.Error:
+        tail = []
+    return tail != [_SENTINEL], not text.rstrip("\x00").endswith(("\n", "\r"))
 
 
 def _worksheet_records(path: Path, data: bytes, kind: str, what: str, is_header):
@@ -242,11 +262,11 @@ def read_sheet(path: Path, *, what: str, is_header: Callable[[list[str]], bool] 
     if not data.strip(b" \t\r\n\x00"):
         raise ImportFileError(f"{path} is empty.")
     banners: dict[int, str] = {}
-    cut_short = False
+    ending = (False, False)
     if kind := workbook_kind(data):
         records, file_notes, banners = _worksheet_records(path, data, kind, what, is_header)
     else:
-        records, file_notes, cut_short = _text_records(path, data, what)
+        records, file_notes, ending = _text_records(path, data, what)
     notes = [RowWarning(1, note) for note in file_notes]
     for number, record in enumerate(records, start=1):
         if any("\x00" in cell for cell in record):
@@ -272,7 +292,10 @@ def read_sheet(path: Path, *, what: str, is_header: Callable[[list[str]], bool] 
         width = len(records[0])
         records = [row + [""] * (width - len(row)) if row else row for row in records]
     notes.sort(key=lambda note: note.row)
-    return Sheet(records=records, notes=notes, header_row=header + 1, cut_short=cut_short and len(records) > 1)
+    return Sheet(
+        records=records, notes=notes, header_row=header + 1, from_text=not kind,
+        ends_inside_quotes=ending[0], ends_without_line_break=ending[1],
+    )  # fmt: skip
 
 
 def _header_index(records: list[list[str]], is_header) -> int | None:
@@ -304,10 +327,40 @@ def read_table(path: Path, *, columns: list[str], required: list[str], what: str
             f"{path} is missing the column{'s' if len(missing) > 1 else ''} {', '.join(missing)}; expected {what}. "
             f"Columns found: {', '.join(h.strip() for h in records[0] if h.strip()) or 'none'}."
         )
-    rows = []
+    rows, refused = [], []
+    cut = last_record_cut(sheet)
+    last = sheet.header_row + len(records) - 1
     for number, record in enumerate(records[1:], start=sheet.header_row + 1):
         if not record:
             continue
+        if cut and number == last:
+            refused.append(RowWarning(number, f"not imported: {cut}"))
+            continue
         cells = {name: record[i].strip() if i < len(record) else "" for name, i in index.items()}
         rows.append((number, {name: cells.get(name, "") for name in columns}))
-    return Table(rows=rows, notes=sheet.notes)
+    return Table(rows=rows, notes=sheet.notes, refused=refused)
+
+
+def last_record_cut(sheet: Sheet) -> str | None:
+    """Why the last record of a text file looks cut short, or None (a workbook is never cut in the middle).
+
+    A file cut while it was copied or downloaded still parses: its last row simply comes out shorter (a cell cut
+    in the middle, the cells after it missing), and imported over a full import it would replace a good record
+    with a damaged one. So the last row is suspect when the file ends inside a quoted cell, when it has fewer
+    cells than the header (and than the rows before it), or when the file lacks the line break that ends every
+    file the layouts we read are saved as (spreadsheets, exporters and csv writers all end it with one)."""
+    records = sheet.records
+    if len(records) < 2 or not records[-1] or not sheet.from_text:
+        return None
+    if sheet.ends_inside_quotes:
+        return "the file ends inside a quoted cell of this row: it looks cut short"
+    last, header = records[-1], records[0]
+    others = [len(record) for record in records[1:-1] if record]
+    usual = max(set(others), key=others.count) if others else len(header)
+    if len(last) < min(len(header), usual):
+        return (
+            f"it has {len(last)} cells where the header has {len(header)} and the file ends there: it looks cut short"
+        )
+    if sheet.ends_without_line_break:
+        return "the file ends inside this row (no final line break): it looks cut short"
+    return None

@@ -4,7 +4,8 @@ county, state and coordinates, for the agency directory and the map.
 Idempotent by ORI. An agency already in the tracker without an ORI (typed in, or from the Atlas) that
 has the same normalised name in the same state receives the ORI instead of getting a twin. The name,
 kind and jurisdiction of an agency that already exists are the editors' and are left alone; the import
-keeps its ORI and coordinates up to date.
+keeps its ORI and coordinates up to date; coordinates the file lacks never erase the tracker's, and an ORI is only
+ever added, so an update loses nothing (no --force is needed). A last row cut short is reported, not imported.
 """
 
 import re
@@ -100,7 +101,8 @@ def _name_match(candidates: list[Agency]) -> tuple[Agency | None, bool]:
 @transaction.atomic
 def import_agencies(path: Path, *, progress: Callable[[Iterable], Iterable] = iter) -> AgencyImportSummary:
     table = read_table(path, columns=COLUMNS, required=REQUIRED, what=WHAT)
-    summary = AgencyImportSummary(warnings=list(table.notes))
+    summary = AgencyImportSummary(warnings=list(table.notes) + table.refused)
+    summary.rows = summary.skipped = len(table.refused)
     places = Places()
     agencies = Agencies(places)
     seen: dict[str, int] = {}

@@ -29,7 +29,7 @@ from django.utils import timezone
 from simple_history.utils import update_change_reason
 
 from records.importers.bulk import refresh_statistics
-from records.importers.csvfile import ImportFileError, normalise_header, read_sheet
+from records.importers.csvfile import ImportFileError, last_record_cut, normalise_header, read_sheet
 from records.importers.dates import read_date
 from records.importers.names import (
     collapse,
@@ -431,22 +431,22 @@ class _FileReader(_Reader):
     def read(self, path: Path) -> list[Row]:
         sheet = read_sheet(path, what=WHAT, is_header=_has_a_layout)
         records = sheet.records
-        name = Path(path).name
+        name = str(path)  # as given: two files of one name in two folders are told apart
         for note in sheet.notes:
             self.warn(f"{name} line {note.row}", note.reason)
         header = records[0]
         layout, index = self._layout(path, header)
         rows = []
-        # Every layout's files end with a line break: a file without one was cut short, and its last row with it
-        # (a key cut inside its last cell would otherwise be imported as another award).
-        cut_at = sheet.header_row + len(records) - 1 if sheet.cut_short else None
+        # A key cut inside the last row would otherwise be imported as another award.
+        cut = last_record_cut(sheet)
+        last = sheet.header_row + len(records) - 1
         for line, record in enumerate(records[1:], start=sheet.header_row + 1):
             if not any(cell.strip() for cell in record):
                 continue
             self.summary.rows += 1
             where = f"{name} line {line}"
-            if line == cut_at:
-                self.report(where, "the file ends inside this row (no final line break): it looks cut short")
+            if cut and line == last:
+                self.report(where, cut)
                 continue
             if len(record) != len(header):
                 shape = "looks truncated" if len(record) < len(header) else "has cells beyond the header's columns"
@@ -891,7 +891,7 @@ def import_procurements(
     for path in paths:
         rows += reader.read(path)
         summary.files += 1
-        summary.file_names.append(Path(path).name)
+        summary.file_names.append(str(path))
     with transaction.atomic():
         _import_rows(rows, reader, summary, user=user, visibility=visibility, embargo_until=embargo_until,
                      create_agencies=create_agencies, progress=progress)  # fmt: skip

@@ -27,9 +27,9 @@ class Command(BaseCommand):
         except ImportFileError as error:
             raise CommandError(str(error)) from None
         for warning in summary.warnings:
-            self.stderr.write(f"warning: {warning}")
+            self.stderr.write(f"warning: {file} {warning}")
         self.stdout.write(
-            f"{file.name}: {summary.rows} rows read in {time.perf_counter() - started:.1f} s; agencies: "
+            f"{file}: {summary.rows} rows read in {time.perf_counter() - started:.1f} s; agencies: "
             f"{summary.created} created, {summary.updated} updated ({summary.matched_by_name} matched by name), "
             f"{summary.unchanged} unchanged, {summary.skipped} rows skipped; "
             f"{summary.jurisdictions_created} jurisdictions created; {len(summary.warnings)} warnings."
