@@ -52,6 +52,8 @@ def no_tesseract(monkeypatch):
     [
         (b"%PDF-1.7\n...", "contract.pdf", PDF),
         (b"%PDF-1.7\n...", "no-extension", PDF),
+        (b"\r\n%PDF-1.4\n...", "scan.pdf", PDF),
+        (b"Notes: <b> is bold in HTML\n", "notes.txt", TEXT),
         (b"\x89PNG\r\n\x1a\n....", "scan.png", PNG),
         (b"\xff\xd8\xff\xe0....", "photo.JPEG", JPEG),
         (b"Plain words\n", "notes.txt", TEXT),
@@ -75,6 +77,12 @@ def test_files_are_typed_by_their_content(head, name, expected):
         (b"Just some words", "fake.pdf", "holds text, not PDF"),
         (b"Just some words\n", "fake.eml", "does not start with email headers"),
         (b"PK\x03\x04", "sheet.xlsx", ".xlsx files are not accepted"),
+        # A PDF starts with its header: "%PDF-" further in is no PDF.
+        (b"<html><body>" + b"x" * 200 + b"%PDF-1.4</body></html>", "report.pdf", "is an HTML page, not PDF"),
+        (b"Junk before %PDF-1.4\n", "report.pdf", "holds text, not PDF"),
+        # Markup behind a leading comment is still markup.
+        (b"<!-- saved by a browser -->\n<html><script>alert(1)</script>", "page.txt", "is an HTML page"),
+        (b"\xef\xbb\xbf<!--a--><!--b-->  <svg onload=alert(1)>", "notes.txt", "is an HTML page"),
     ],
 )
 def test_refused_files_say_why(head, name, message):
@@ -184,3 +192,47 @@ def test_images_are_read_with_tesseract_when_it_is_installed(tmp_path, fake_tess
     result = extraction.extract(scan, "application/pdf")
     assert result.status == ExtractionStatus.DONE
     assert result.pages == ["Text read by OCR from an ALPR invoice"]
+
+
+def png_header(width: int, height: int) -> bytes:
+    """The start of a PNG of that size: its signature and header chunk are all a reader needs for its size."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)
+    # One compressed row of image data: a 438 KB file of this size holds the rest, never needed to read its size.
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\x00")) + chunk(b"IEND", b"")
+
+
+@pytest.mark.parametrize(
+    ("size", "said"),
+    [
+        ((8_000, 8_000), "the image is 8,000 x 8,000 pixels, over the 50,000,000-pixel limit"),
+        # Past twice Pillow's own limit it will not even open the file.
+        ((20_000, 20_000), "more pixels than Pillow will open, far over the 50,000,000-pixel limit"),
+    ],
+)
+def test_an_image_over_the_pixel_limit_is_never_given_to_tesseract(tmp_path, fake_tesseract, size, said):
+    path = tmp_path / "bomb.png"
+    path.write_bytes(png_header(*size))
+    result = extraction.extract(path, "image/png")
+    assert result.status == ExtractionStatus.FAILED
+    assert said in result.error
+    assert result.pages == []
+
+
+def test_a_pdf_page_whose_image_is_over_the_limit_is_marked_too_large_not_missing_tesseract(
+    tmp_path, settings, fake_tesseract
+):
+    settings.OCR_MAX_PIXELS = 10_000  # the page's picture has 200 x 100
+    path = tmp_path / "scan.pdf"
+    path.write_bytes(pdfs.image_pdf())
+    result = extraction.extract(path, "application/pdf")
+    assert result.status == ExtractionStatus.FAILED
+    assert "Page(s) 1 hold images that are damaged or too large to read (over 10,000 pixels" in result.error
+    assert "Tesseract" not in result.error
+    settings.OCR_MAX_PIXELS = 20_000
+    assert extraction.extract(path, "application/pdf").status == ExtractionStatus.DONE

@@ -235,6 +235,9 @@ CACHES = {
 # Uploaded documents: the largest file accepted (checked while it streams in), and the size above which
 # an upload goes to a temporary file instead of memory.
 MAX_UPLOAD_BYTES = env_int("MAX_UPLOAD_BYTES", default=100 * 1024 * 1024)
+# Images with more pixels are not given to Tesseract, whose memory grows with them: 50 million holds a letter
+# page scanned at 600 dpi (34 million) and refuses the 400-million-pixel PNG of a few hundred kilobytes.
+OCR_MAX_PIXELS = env_int("OCR_MAX_PIXELS", default=50_000_000)
 FILE_UPLOAD_MAX_MEMORY_SIZE = env_int("FILE_UPLOAD_MAX_MEMORY_SIZE", default=2_621_440)
 # Text extraction runs as a task; the immediate backend runs it in the web process, so no worker is needed.
 TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}

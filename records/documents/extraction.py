@@ -11,10 +11,13 @@ import html.parser
 import logging
 import multiprocessing
 import os
+import re
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path, PurePath
+
+from django.conf import settings
 
 from records.documents import pdf as pdftext
 from records.documents.pdf import clean_page_text, decode_text
@@ -64,9 +67,17 @@ class UnsupportedFile(ValueError):
     """A file refused at the door, with a message for the person who sent it."""
 
 
+# Markup a browser would render, wherever it starts after leading comments and white space.
+_MARKUP_START = (b"<!doctype", b"<html", b"<head", b"<body", b"<?xml", b"<svg", b"<script", b"<iframe", b"<meta",
+                 b"<object", b"<embed", b"<style", b"<link", b"<img", b"<a ", b"<div", b"<table", b"<form")  # fmt: skip
+_LEADING_COMMENTS = re.compile(rb"^(?:\s|<!--.*?-->)*", re.S)
+
+
 def _content_kind(head: bytes) -> str:
     """What the first bytes say the file is: pdf, png, jpeg, html, binary or text."""
-    if b"%PDF-" in head[:1024]:
+    # A PDF starts with its header ("%PDF-1.7"); only white space may come before it. Anything else with
+    # "%PDF-" somewhere in its first kilobyte is not a PDF, whatever readers tolerate.
+    if head.lstrip(b" \t\r\n").startswith(b"%PDF-"):
         return "pdf"
     if head.startswith(b"\x89PNG\r\n\x1a\n"):
         return "png"
@@ -74,8 +85,9 @@ def _content_kind(head: bytes) -> str:
         return "jpeg"
     if b"\x00" in head:
         return "binary"
-    start = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
-    if start.startswith((b"<!doctype html", b"<html", b"<head", b"<body", b"<?xml", b"<svg", b"<script")):
+    start = head.removeprefix(b"\xef\xbb\xbf")
+    start = start[_LEADING_COMMENTS.match(start).end() :].lower()
+    if start.startswith(_MARKUP_START):
         return "html"
     return "text"
 
@@ -193,7 +205,14 @@ def _extract_pdf(path: Path) -> Extraction:
     result = Extraction(pages=[text for text, _state in pages])
     unreadable = [n for n, (_text, state) in enumerate(pages, start=1) if state == pdftext.UNREADABLE]
     needs_ocr = [n for n, (_text, state) in enumerate(pages, start=1) if state == pdftext.NEEDS_OCR]
-    if unreadable:
+    too_large = [n for n, (_text, state) in enumerate(pages, start=1) if state == pdftext.TOO_LARGE]
+    if too_large:
+        result.status = ExtractionStatus.FAILED
+        result.error = (
+            f"Page(s) {_numbers(too_large)} hold images that are damaged or too large to read "
+            f"(over {settings.OCR_MAX_PIXELS:,} pixels, or past the decompression limit)."
+        )
+    elif unreadable:
         result.status = ExtractionStatus.FAILED
         result.error = f"Text could not be read from page(s) {_numbers(unreadable)}."
     elif needs_ocr:
@@ -236,6 +255,8 @@ def _numbers(numbers: list[int]) -> str:
 
 
 def _extract_image(path: Path) -> Extraction:
+    if reason := pdftext.too_large(path):
+        return Extraction(status=ExtractionStatus.FAILED, error=f"Not read: {reason}.")
     if not pdftext.tesseract_path():
         return Extraction(status=ExtractionStatus.NEEDS_OCR, error="An image; Tesseract is not installed to read it.")
     text = pdftext.ocr_file(path)

@@ -1,11 +1,13 @@
 """Text of PDF pages and OCR of images, in plain Python with no Django: worker processes import only this
 module, so a long PDF's pages can be read on every core (see records.documents.extraction)."""
 
+import io
 import logging
 import re
 import shutil
 import subprocess
 import tempfile
+import warnings
 from pathlib import Path, PurePath
 
 logger = logging.getLogger(__name__)
@@ -13,6 +15,8 @@ logger = logging.getLogger(__name__)
 OCR_TIMEOUT_SECONDS = 120
 # What became of each page.
 TEXT, NEEDS_OCR, UNREADABLE = "text", "needs_ocr", "unreadable"
+# A page whose images are damaged, or too large to decode or to OCR (settings.OCR_MAX_PIXELS).
+TOO_LARGE = "too_large"
 # C0 and C1 controls but tab and newline, and lone surrogates (a bad font map can make them; UTF-8 cannot).
 UNWANTED = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
 
@@ -57,6 +61,9 @@ def read_pages(path: str, start: int, stop: int) -> list[tuple[str, str]]:
         state = TEXT
         if not text:
             images = _page_images(page)
+            if images is None or any(too_large(data) for _name, data in images):
+                results.append(("", TOO_LARGE))
+                continue
             if images:
                 ocr = ocr_images(images)
                 text, state = (ocr, TEXT) if ocr is not None else ("", NEEDS_OCR)
@@ -64,13 +71,35 @@ def read_pages(path: str, start: int, stop: int) -> list[tuple[str, str]]:
     return results
 
 
-def _page_images(page) -> list[tuple[str, bytes]]:
-    """(file name, image bytes) of a page's images."""
+def _page_images(page) -> list[tuple[str, bytes]] | None:
+    """(file name, image bytes) of a page's images; None when they cannot be decoded: damaged, or past pypdf's
+    decompression limit (a few kilobytes can inflate to gigabytes)."""
     try:
         return [(image.name, image.data) for image in page.images]
-    except Exception:  # still an image page: an empty image makes ocr_images report it as needing OCR
+    except Exception:
         logger.warning("Images of a page could not be decoded", exc_info=True)
-        return [("page.bin", b"")]
+        return None
+
+
+def too_large(image: bytes | Path) -> str:
+    """Why an image is too large for text recognition ("" when it is not): Tesseract's memory grows with the
+    pixels (a 20,000 x 20,000 PNG of 438 KB took 1.47 GB). Only the image's header is read."""
+    from django.conf import settings
+    from PIL import Image
+
+    limit = settings.OCR_MAX_PIXELS
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # the limit that counts is ours
+            with Image.open(image if isinstance(image, Path) else io.BytesIO(image)) as opened:
+                width, height = opened.size
+    except Image.DecompressionBombError:
+        return f"the image has more pixels than Pillow will open, far over the {limit:,}-pixel limit"
+    except Exception:  # not an image Pillow knows: Tesseract will say whether it can read it
+        return ""
+    if width * height <= limit:
+        return ""
+    return f"the image is {width:,} x {height:,} pixels, over the {limit:,}-pixel limit for text recognition"
 
 
 def tesseract_path() -> str | None:
