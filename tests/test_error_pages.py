@@ -29,6 +29,27 @@ def test_404_is_friendly(client):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("what", ["fields", "files"])
+def test_an_oversized_form_gets_the_sites_own_page_and_saves_nothing(client, what):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from records.models import Document
+    from tests.accounts import user
+
+    client.force_login(user("staff"))
+    if what == "fields":
+        data = {f"field{n}": "x" for n in range(2000)}
+    else:
+        data = {"files": [SimpleUploadedFile(f"{'n' * 200}-{n}.txt", b"words") for n in range(150)]}
+    response = client.post("/staff/documents/upload/", data)
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "That request was too large or malformed" in body and "Nothing was saved" in body
+    assert '<link rel="stylesheet"' in body  # the site's page, not Django's bare one
+    assert not Document.objects.exists()
+
+
+@pytest.mark.django_db
 def test_403_is_friendly(client):
     from tests.accounts import user
 
