@@ -76,3 +76,36 @@ def test_atlas_and_fbi_warnings_name_the_file_by_the_path_given(tmp_path, monkey
     _, path = two_years(tmp_path, "agencies.csv", fbi, fbi)
     out, err = run("import_agencies", path)
     assert out.startswith("2014/agencies.csv: ") and "warning: 2014/agencies.csv row " in err
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_imports_at_once_wait_for_each_other_instead_of_failing():
+    """On a fresh PostgreSQL database, two Atlas imports at once both created the same jurisdiction slug and all
+    but one ended in a traceback. Each now waits for the other's transaction (SQLite has one writer anyway)."""
+    import threading
+
+    from django.db import connection, connections
+
+    from records.models import Agency, TimelineEvent
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite serialises writers itself")
+    sample = Path(__file__).parent.parent / "records" / "data" / "atlas-of-surveillance-sample-300.csv"
+    errors = []
+
+    def run_import():
+        try:
+            call_command("import_atlas", str(sample), stdout=io.StringIO(), stderr=io.StringIO(), verbosity=0)
+        except Exception as error:  # noqa: BLE001 - the test reports any failure of either run
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run_import) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=300)
+    assert errors == []
+    assert TimelineEvent.objects.filter(external_id__startswith="atlas:").count() == 300
+    assert Agency.objects.count() == len(set(Agency.objects.values_list("slug", flat=True)))

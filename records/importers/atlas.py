@@ -30,7 +30,7 @@ from urllib.parse import urlsplit
 from django.db import transaction
 from django.utils import timezone
 
-from records.importers.bulk import create_all, refresh_statistics, update_all
+from records.importers.bulk import create_all, one_import_at_a_time, refresh_statistics, update_all
 from records.importers.csvfile import RowWarning, read_table
 from records.importers.dates import PartialDate, ReadDate, date_in_url, earliest, earliest_year_in_text, read_date
 from records.importers.names import SlugAllocator, VendorIndex, collapse, county_name, split_vendors, state_code
@@ -443,6 +443,7 @@ def import_atlas(
     path: Path, *, force: bool = False, progress: Callable[[Iterable], Iterable] = iter
 ) -> AtlasImportSummary:
     """Import one export; `force` applies updates that would make an entry poorer (else they are reported)."""
+    one_import_at_a_time()
     table = read_table(path, columns=COLUMNS, required=REQUIRED, what=WHAT)
     summary = AtlasImportSummary(warnings=list(table.notes) + table.refused)
     summary.rows, summary.reported = len(table.refused), len(table.refused)

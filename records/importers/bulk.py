@@ -92,3 +92,17 @@ def refresh_statistics(models: list):
     tables += [m2m.remote_field.through._meta.db_table for model in models for m2m in model._meta.local_many_to_many]
     with connection.cursor() as cursor:
         cursor.execute(f"ANALYZE {', '.join(quote(table) for table in dict.fromkeys(tables))}")
+
+
+# Any number, the same for every import: the key of the advisory lock below.
+IMPORT_LOCK = 8_024_117
+
+
+def one_import_at_a_time():
+    """Wait, inside the import's transaction, until no other import is running. Imports read what exists and
+    then create what is missing (jurisdictions, agencies by slug): two at once on PostgreSQL both found a slug
+    free and all but one ended on the unique index. An advisory lock held to the end of the transaction makes
+    the next wait for the first to commit, and then see what it created. SQLite lets one writer in at a time."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [IMPORT_LOCK])

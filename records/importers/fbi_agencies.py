@@ -15,7 +15,7 @@ from pathlib import Path
 
 from django.db import transaction
 
-from records.importers.bulk import refresh_statistics, update_all
+from records.importers.bulk import one_import_at_a_time, refresh_statistics, update_all
 from records.importers.csvfile import RowWarning, read_table
 from records.importers.names import city_from_agency_name, collapse, county_name, state_code
 from records.importers.places import Agencies, Places
@@ -100,6 +100,7 @@ def _name_match(candidates: list[Agency]) -> tuple[Agency | None, bool]:
 
 @transaction.atomic
 def import_agencies(path: Path, *, progress: Callable[[Iterable], Iterable] = iter) -> AgencyImportSummary:
+    one_import_at_a_time()
     table = read_table(path, columns=COLUMNS, required=REQUIRED, what=WHAT)
     summary = AgencyImportSummary(warnings=list(table.notes) + table.refused)
     summary.rows = summary.skipped = len(table.refused)

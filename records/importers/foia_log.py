@@ -22,6 +22,7 @@ from pathlib import Path
 
 from django.db import transaction
 
+from records.importers.bulk import one_import_at_a_time
 from records.importers.csvfile import ImportFileError, last_record_cut, read_sheet
 from records.models import Agency, RecordsRequest, RequestStatus, RequestStatusChange, Visibility
 from records.services.requests import request_due_date
@@ -272,6 +273,7 @@ def import_foia_logs(paths: list[Path], *, agency: Agency, force: bool = False, 
     """Import log files into `agency`'s requests, keyed by tracking number within the agency. A file that is not
     a log refuses the whole run (nothing is saved, and the summary says what would have been) unless
     `keep_going`; `force` applies updates that would make a request poorer."""
+    one_import_at_a_time()
     summary = LogSummary()
     rows: list[LogRow] = []
     for path in paths:

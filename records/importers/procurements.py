@@ -28,7 +28,7 @@ from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import update_change_reason
 
-from records.importers.bulk import refresh_statistics
+from records.importers.bulk import one_import_at_a_time, refresh_statistics
 from records.importers.csvfile import ImportFileError, last_record_cut, normalise_header, read_sheet
 from records.importers.dates import read_date
 from records.importers.names import (
@@ -893,6 +893,7 @@ def import_procurements(
         summary.files += 1
         summary.file_names.append(str(path))
     with transaction.atomic():
+        one_import_at_a_time()
         _import_rows(rows, reader, summary, user=user, visibility=visibility, embargo_until=embargo_until,
                      create_agencies=create_agencies, progress=progress)  # fmt: skip
         if dry_run:

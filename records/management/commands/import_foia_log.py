@@ -3,6 +3,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from records.importers.bulk import one_import_at_a_time
 from records.importers.foia_log import LogSummary, import_foia_logs
 from records.importers.places import agency_named
 from records.models import Agency, Jurisdiction
@@ -39,7 +40,9 @@ class Command(BaseCommand):
         if missing and not keep_going:
             raise CommandError(f"No such file: {', '.join(missing)}")
         with transaction.atomic():
-            # Inside the run's transaction: a refused run creates no agency either.
+            # Inside the run's transaction: a refused run creates no agency either; and after any other import
+            # has committed, so that the agency it may have created is found, not made twice.
+            one_import_at_a_time()
             target = self._agency(agency, create_agency, level, state)
             summary = import_foia_logs(files, agency=target, force=force, keep_going=keep_going)
             if not summary.saved:
