@@ -29,6 +29,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "tests" / "data" / "foia-logs"
 RESULTS = ROOT / "docs" / "BENCHMARKS.md"
+sys.path.insert(0, str(ROOT))
+from bench.sections import replace_section  # noqa: E402 - run as a script, the repository is put on the path first
+
 SECTION = "## Due dates against the agency's own"
 NEAR = 3  # misses of up to this many days are looked at for the day they straddle
 
@@ -142,17 +145,6 @@ def table(results: dict) -> list[str]:
     return lines
 
 
-def write_section(text: str):
-    document = RESULTS.read_text() if RESULTS.exists() else "# Benchmarks\n"
-    start = document.find(SECTION + "\n")
-    if start == -1:
-        document = document.rstrip("\n") + "\n\n" + text
-    else:
-        end = document.find("\n## ", start + len(SECTION))
-        document = document[:start] + text + ("\n" + document[end + 1 :] if end != -1 else "")
-    RESULTS.write_text(document)
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("files", nargs="*", type=Path, help="FOIA log CSV files (default: tests/data/foia-logs)")
@@ -173,7 +165,7 @@ def main():
     lines = table(results)
     print("\n".join(lines))
     if args.write:
-        write_section("\n".join([SECTION, "", *section_intro(paths), "", *lines, ""]) + "\n")
+        replace_section(RESULTS, SECTION, "\n".join([SECTION, "", *section_intro(paths), "", *lines, ""]) + "\n")
 
 
 def section_intro(paths) -> list[str]:

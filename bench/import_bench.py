@@ -33,6 +33,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from bench.sections import replace_section  # noqa: E402 - run as a script, the repository is put on the path first
+
 SAMPLE = ROOT / "records" / "data" / "atlas-of-surveillance-sample-300.csv"
 ATLAS_ROWS = 5784
 AWARDS = ROOT / "tests" / "data" / "usaspending-awards-sample.csv"
@@ -173,17 +176,7 @@ def write_section(results: list[dict], fbi_rows: int, atlas_rows: int, award_row
         "compared without writing.",
         "",
     ]
-    section = "\n".join(lines).rstrip("\n") + "\n"
-    text = RESULTS.read_text() if RESULTS.exists() else "# Benchmarks\n"
-    start = text.find(SECTION + "\n")
-    if start == -1:
-        text = text.rstrip("\n") + "\n\n" + section
-    else:
-        # Only this section is replaced: other sections (document ingestion...) belong to other benchmarks.
-        end = text.find("\n## ", start + len(SECTION))
-        text = text[:start] + section + ("\n" + text[end + 1 :] if end != -1 else "")
-    RESULTS.parent.mkdir(exist_ok=True)
-    RESULTS.write_text(text)
+    replace_section(RESULTS, SECTION, "\n".join(lines).rstrip("\n") + "\n")
 
 
 def main():

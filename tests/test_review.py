@@ -347,3 +347,18 @@ def test_agency_vendor_and_technology_pages_link_staff_with_admin_access_to_the_
         page = admin_client.get(record.get_absolute_url()).content.decode()
         assert f'href="/admin/records/{path}/{record.pk}/change/"' in page
         assert "/change/" not in Client().get(record.get_absolute_url()).content.decode()
+
+
+def test_the_queue_acts_only_on_what_it_lists(world):
+    agency, vendor = world
+    procurement = add_procurement(signed_in("staff"), agency, vendor)
+    derived = TimelineEvent.objects.get(procurement=procurement)
+    editor = signed_in("editor")
+    for items in ([f"event:{derived.pk}"], ["document:999999"]):
+        response = editor.post("/staff/review/", {"items": items, "action": "publish"})
+        assert response.status_code == 400
+        assert "None of the ticked records is one the queue publishes." in response.content.decode()
+    derived.refresh_from_db()
+    assert derived.visibility == "private"
+    page = editor.get("/staff/review/?after=%00|x|y&kind=zzz&added_by=abc")
+    assert page.status_code == 200 and TITLE in page.content.decode()

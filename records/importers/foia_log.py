@@ -124,10 +124,9 @@ def _agree(a: str, b: str) -> bool:
 def same_request(received, subject, requester, other: LogRow) -> bool:
     """Whether a row of the same tracking number is the same request: two of the three agree, of those both
     sides give (a log without subject or requester columns has only its date received to go by)."""
-    pairs = [(received, other.received)]
-    pairs += [(a, b) for a, b in ((subject, other.subject), (requester, other.requester)) if a or b]
-    agreeing = sum(a == b if isinstance(a, datetime.date) or a is None else _agree(a, b) for a, b in pairs)
-    return agreeing >= min(2, len(pairs))
+    texts = [(a, b) for a, b in ((subject, other.subject), (requester, other.requester)) if a or b]
+    agreeing = [received == other.received] + [_agree(a, b) for a, b in texts]
+    return sum(agreeing) >= min(2, len(agreeing))
 
 
 def normalise_header(text: str) -> str:

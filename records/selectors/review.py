@@ -57,12 +57,16 @@ class ReviewItem:
         return f"{self.created_at.isoformat()}|{KINDS.index(self.kind)}|{self.pk}"
 
 
-def _not_public(kind: ReviewKind, today: datetime.date):
-    records = kind.model.objects.exclude(VisibleQuerySet.public_q(today))
+def _reviewable(kind: ReviewKind):
+    records = kind.model.objects.all()
     if kind.model is TimelineEvent:
         # Entries derived from a procurement or a request follow that record: it is the one reviewed.
         records = records.filter(procurement__isnull=True, records_request__isnull=True)
-    return records.select_related("agency", "added_by")
+    return records
+
+
+def _not_public(kind: ReviewKind, today: datetime.date):
+    return _reviewable(kind).exclude(VisibleQuerySet.public_q(today)).select_related("agency", "added_by")
 
 
 def _after(cursor: tuple[datetime.datetime, int, int] | None, position: int) -> Q:
@@ -116,7 +120,8 @@ def review_queue(
 
 
 def review_records(keys: list[str]) -> list:
-    """The records named by "kind:id" keys (as the queue's checkboxes send them), unknown ones left out."""
+    """The records named by "kind:id" keys (as the queue's checkboxes send them) that the queue may act on:
+    unknown ones, and entries that follow their procurement or request, are left out."""
     wanted: dict[str, list[int]] = {}
     for key in keys:
         name, _, number = key.partition(":")
@@ -124,7 +129,7 @@ def review_records(keys: list[str]) -> list:
             wanted.setdefault(name, []).append(int(number))
     records = []
     for name, ids in wanted.items():
-        records += list(KIND_BY_KEY[name].model.objects.filter(pk__in=ids))
+        records += list(_reviewable(KIND_BY_KEY[name]).filter(pk__in=ids))
     return records
 
 

@@ -178,11 +178,7 @@ def procurement_new(request):
 def _editable(request, record):
     """The record, if this staff member may change it; otherwise a 403 that says why."""
     if not can_edit(request.user, record):
-        raise PermissionDenied(
-            "Only an editor can change a published record, or one another staff member added."
-            if record.is_public() or record.added_by_id != request.user.pk
-            else "You cannot change this record."
-        )
+        raise PermissionDenied("Only an editor can change a published record, or one another staff member added.")
     return record
 
 
@@ -276,6 +272,8 @@ def review(request):
             records = review_records(data["items"])
             publish = data["action"] == "publish"
             try:
+                if not records:
+                    raise ReviewError("None of the ticked records is one the queue publishes.")
                 count = records_set_visibility(
                     records=records,
                     visibility=Visibility.PUBLIC if publish else Visibility.EMBARGOED,
