@@ -9,7 +9,7 @@ import datetime
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from records.models import DocumentMention, StaffProfile
+from records.models import DocumentMention, ProposedRevision, StaffProfile
 from tests import factories
 from tests.accounts import user
 
@@ -96,6 +96,11 @@ EXPECTATIONS = {
         "GET": {"anonymous": "login", "reader": 403, "staff": 200, "editor": 200},
         "POST": {"anonymous": "login", "reader": 403, "staff": 403, "editor": "written"},
     },
+    # Only an editor accepts or rejects a change staff proposed to a published record.
+    "staff-revision-decide": {
+        "GET": {"anonymous": "login", "reader": 403, "staff": 403, "editor": 405},
+        "POST": {"anonymous": "login", "reader": 403, "staff": 403, "editor": "written"},
+    },
     # Every staff member sees the possible duplicates; only editors merge them or mark them not the same.
     "staff-duplicates": {
         "GET": {"anonymous": "login", "reader": 403, "staff": 200, "editor": 200},
@@ -136,6 +141,9 @@ def world():
     document = factories.document(agency, request=records_request)
     mention = DocumentMention.objects.create(document=document, vendor=vendor, pages=[1])
     procurement = factories.procurement(agency, vendor)
+    revision = ProposedRevision.objects.create(
+        records_request=records_request, values={"subject": "Proposed"}, base={"subject": records_request.subject}
+    )
     args = {
         "agency-detail": [agency.slug], "agency-feed": [agency.slug], "vendor-detail": [vendor.slug],
         "vendor-feed": [vendor.slug], "technology-detail": ["face-recognition"],
@@ -146,6 +154,7 @@ def world():
         "document-download": [document.pk], "staff-document-detail": [document.pk],
         "staff-document-extract": [document.pk], "staff-mention-update": [document.pk, mention.pk],
         "staff-procurement-edit": [procurement.pk], "staff-event-edit": [event.pk],
+        "staff-revision-decide": [revision.pk],
     }  # fmt: skip
     return args, records_request
 

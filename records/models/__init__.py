@@ -20,6 +20,7 @@ from records.models.requests import (
     RequestStatus,
     RequestStatusChange,
 )
+from records.models.revisions import ProposedRevision, RevisionStatus
 from records.models.timeline import DatePrecision, EventKind, EventSource, TimelineEvent
 from records.models.vendors import Product, Technology, Vendor, VendorAlias
 from records.models.visibility import Visibility
@@ -51,9 +52,11 @@ __all__ = [
     "ProcurementKind",
     "ProcurementStatus",
     "Product",
+    "ProposedRevision",
     "RecordsRequest",
     "RequestStatus",
     "RequestStatusChange",
+    "RevisionStatus",
     "StaffProfile",
     "Technology",
     "TimelineEvent",

@@ -6,7 +6,7 @@ from simple_history.models import HistoricalRecords
 
 from records.links import detail_url
 from records.models.agencies import Agency
-from records.models.visibility import VisibilityFields, VisibleQuerySet, embargo_constraint
+from records.models.visibility import VisibilityFields, VisibleQuerySet, can_see_everything, embargo_constraint
 from records.rules import requests as rules
 from records.rules.requests import NEVER_OVERDUE_STATUSES, NOT_OPEN_STATUSES, RequestStatus
 
@@ -90,15 +90,25 @@ class Channel(models.TextChoices):
     IN_PERSON = "in_person", "In person"
 
 
+class CorrespondenceQuerySet(VisibleQuerySet):
+    def visible_to(self, user, today=None):
+        """An entry is shown only where its request is: its own visibility says whether it may be shown there
+        (a staff member's entry waits for an editor), the request's whether the request is shown at all."""
+        if can_see_everything(user):
+            return self
+        return self.filter(self.public_q(today), self.public_q(today, prefix="request__"))
+
+
 class Correspondence(VisibilityFields):
     request = models.ForeignKey(RecordsRequest, on_delete=models.PROTECT, related_name="correspondence")
     date = models.DateField()
     direction = models.CharField(max_length=3, choices=Direction.choices)
     channel = models.CharField(max_length=10, choices=Channel.choices)
     summary = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
 
-    objects = VisibleQuerySet.as_manager()
+    objects = CorrespondenceQuerySet.as_manager()
 
     class Meta:
         ordering = ["date", "id"]

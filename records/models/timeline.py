@@ -104,6 +104,16 @@ class TimelineEvent(AgencyStateModel, VisibilityFields):
     document = models.ForeignKey(
         "records.Document", null=True, blank=True, on_delete=models.PROTECT, related_name="timeline_events"
     )
+    # The correspondence a request's entry was logged with (a status change, documents released): the entry
+    # is public only when its request and this correspondence are (services/requests.py keeps it so).
+    correspondence = models.ForeignKey(
+        "records.Correspondence",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="timeline_events",
+        editable=False,
+    )
     external_id = models.CharField(
         max_length=100, null=True, blank=True, unique=True, help_text="Stable key of an imported event."
     )

@@ -83,6 +83,20 @@ class VisibilityFields(models.Model):
             raise ValidationError({"embargo_until": "An embargoed record needs the date its embargo ends."})
 
 
+def most_restrictive(records) -> tuple[str, datetime.date | None]:
+    """The visibility of something shown only where every one of `records` may be: private if one is, else
+    embargoed until the latest embargo's end, else public."""
+    visibility, embargo_until = Visibility.PUBLIC, None
+    for record in records:
+        if record.visibility == Visibility.PRIVATE:
+            return Visibility.PRIVATE, None
+        if record.visibility == Visibility.EMBARGOED:
+            visibility = Visibility.EMBARGOED
+            if embargo_until is None or (record.embargo_until and record.embargo_until > embargo_until):
+                embargo_until = record.embargo_until
+    return visibility, embargo_until
+
+
 def embargo_constraint(name: str) -> models.CheckConstraint:
     return models.CheckConstraint(
         condition=~Q(visibility=Visibility.EMBARGOED) | Q(embargo_until__isnull=False),

@@ -8,6 +8,7 @@ from django.utils.cache import patch_cache_control
 
 STAFF_GROUP = "staff"
 EDITOR_GROUP = "editors"
+PRIVATE = "private"  # records.models.Visibility.PRIVATE (rules import no models)
 
 
 def _groups(user) -> set[str]:
@@ -29,11 +30,17 @@ def is_editor(user) -> bool:
 
 
 def can_edit(user, record) -> bool:
-    """Editors change any record. Other staff change what they added while it is not public: a published
-    record is the tracker's word to the public, so only an editor changes it."""
+    """Editors change any record. Other staff change what they added while it is private: a published record is
+    the tracker's word to the public, and an embargoed one is an editor's decision to publish it on a date, so
+    only an editor changes either."""
     if is_editor(user):
         return True
-    return is_staff_member(user) and record.added_by_id == user.pk and not record.is_public()
+    return is_staff_member(user) and record.added_by_id == user.pk and record.visibility == PRIVATE
+
+
+def can_propose(user, record) -> bool:
+    """Staff propose a change to a published or embargoed record, for an editor to accept."""
+    return is_staff_member(user) and record.visibility != PRIVATE
 
 
 def _requires(check):

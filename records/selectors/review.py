@@ -1,13 +1,18 @@
-"""The review queue: every record the public cannot see yet, newest first, across the four kinds staff add."""
+"""The review queue: every record the public cannot see yet, newest first, across the kinds staff add; and the
+changes staff proposed to published records, with what each would change."""
 
 import datetime
-from dataclasses import dataclass
+import difflib
+import re
+from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
 from django.db.models import Q
+from django.utils.text import Truncator, capfirst
 
 from records.links import detail_url
-from records.models import Document, Procurement, RecordsRequest, TimelineEvent
+from records.models import Correspondence, Document, Procurement, ProposedRevision, RecordsRequest, TimelineEvent
+from records.models.revisions import field_values
 from records.models.visibility import VisibleQuerySet
 from records.rules.permissions import EDITOR_GROUP, STAFF_GROUP
 
@@ -21,14 +26,26 @@ class ReviewKind:
     model: type
     title_field: str
     pattern: str
+    # Where the record's agency is, and the key its link takes (a correspondence entry is shown on its request).
+    agency_path: str = "agency"
+    link_field: str = "pk"
 
 
-# In the order the queue breaks ties of the same moment (its cursor relies on it).
+# In the order the queue breaks ties of the same moment (its cursor relies on it): a new kind goes last.
 KINDS = (
     ReviewKind("procurement", "Procurement", Procurement, "title", "procurement-detail"),
     ReviewKind("event", "Timeline entry", TimelineEvent, "title", "event-detail"),
     ReviewKind("request", "Records request", RecordsRequest, "subject", "request-detail"),
     ReviewKind("document", "Document", Document, "title", "document-detail"),
+    ReviewKind(
+        "correspondence",
+        "Correspondence",
+        Correspondence,
+        "summary",
+        "staff-request-detail",
+        agency_path="request__agency",
+        link_field="request_id",
+    ),  # fmt: skip
 )
 KIND_BY_KEY = {kind.key: kind for kind in KINDS}
 
@@ -50,7 +67,7 @@ class ReviewItem:
 
     @property
     def url(self) -> str:
-        return detail_url(self.kind.pattern, self.pk)
+        return detail_url(self.kind.pattern, getattr(self.record, self.kind.link_field))
 
     @property
     def cursor(self) -> str:
@@ -60,13 +77,22 @@ class ReviewItem:
 def _reviewable(kind: ReviewKind):
     records = kind.model.objects.all()
     if kind.model is TimelineEvent:
-        # Entries derived from a procurement or a request follow that record: it is the one reviewed.
+        # Entries derived from a procurement or a request follow what they come from (the procurement; the
+        # request, and the correspondence and documents a status change logged): those are the ones reviewed.
         records = records.filter(procurement__isnull=True, records_request__isnull=True)
     return records
 
 
 def _not_public(kind: ReviewKind, today: datetime.date):
-    return _reviewable(kind).exclude(VisibleQuerySet.public_q(today)).select_related("agency", "added_by")
+    return _reviewable(kind).exclude(VisibleQuerySet.public_q(today)).select_related(kind.agency_path, "added_by")
+
+
+def _agency_name(record, kind: ReviewKind) -> str:
+    for name in kind.agency_path.split("__"):
+        record = getattr(record, name)
+        if record is None:
+            return ""
+    return record.name
 
 
 def _after(cursor: tuple[datetime.datetime, int, int] | None, position: int) -> Q:
@@ -106,8 +132,8 @@ def review_queue(
                 ReviewItem(
                     kind=review_kind,
                     pk=record.pk,
-                    title=getattr(record, review_kind.title_field),
-                    agency=record.agency.name if record.agency_id else "",
+                    title=Truncator(getattr(record, review_kind.title_field)).chars(120),
+                    agency=_agency_name(record, review_kind),
                     added_by=record.added_by.get_username() if record.added_by_id else "",
                     created_at=record.created_at,
                     hidden_label=record.hidden_label,
@@ -141,3 +167,85 @@ def staff_accounts():
         .distinct()
         .order_by("username")
     )
+
+
+REVISIONS_SHOWN = 50
+# Text longer than this, or over several lines, is shown as a diff of words rather than as before and after.
+LONG_TEXT = 80
+_WORDS = re.compile(r"\s+|[^\s]+")
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    label: str
+    before: str
+    after: str
+    # For long text: (operation, text) runs, operation "equal", "delete" or "insert"; the template marks them.
+    runs: tuple = ()
+    changed_since: bool = False
+    now: str = ""
+
+
+@dataclass(frozen=True)
+class RevisionItem:
+    revision: ProposedRevision
+    record: object
+    changes: list = field(default_factory=list)
+    stale: bool = False
+
+    @property
+    def url(self) -> str:
+        return detail_url("request-detail", self.revision.records_request_id)
+
+
+def _shown(value) -> str:
+    return "" if value is None else str(value)
+
+
+def word_runs(before: str, after: str) -> tuple:
+    """The changes from `before` to `after`, word by word (spaces and line breaks kept)."""
+    old, new = _WORDS.findall(before), _WORDS.findall(after)
+    runs = []
+    for operation, i1, i2, j1, j2 in difflib.SequenceMatcher(a=old, b=new, autojunk=False).get_opcodes():
+        if operation in ("equal", "delete", "replace"):
+            runs.append(("equal" if operation == "equal" else "delete", "".join(old[i1:i2])))
+        if operation in ("insert", "replace"):
+            runs.append(("insert", "".join(new[j1:j2])))
+    return tuple(run for run in runs if run[1])
+
+
+def _changes(revision: ProposedRevision) -> tuple[list[FieldChange], bool]:
+    record = revision.record
+    stale = set(revision.changed_since())
+    now = field_values(record, revision.base)
+    changes = []
+    for name, after in revision.values.items():
+        before = _shown(revision.base.get(name))
+        after = _shown(after)
+        long = len(before) > LONG_TEXT or len(after) > LONG_TEXT or "\n" in before + after
+        changes.append(
+            FieldChange(
+                label=capfirst(record._meta.get_field(name).verbose_name),
+                before=before,
+                after=after,
+                runs=word_runs(before, after) if long else (),
+                changed_since=name in stale,
+                now=_shown(now[name]) if name in stale else "",
+            )
+        )
+    return changes, bool(stale)
+
+
+def pending_revisions(*, size: int = REVISIONS_SHOWN) -> dict:
+    """The oldest changes waiting for an editor (the longest waiting first), each field's change worked out:
+    one query, whatever the number waiting."""
+    pending = (
+        ProposedRevision.objects.pending()
+        .select_related("records_request__agency", "proposed_by")
+        .order_by("created_at", "id")[: size + 1]
+    )
+    items = []
+    for revision in pending:
+        changes, stale = _changes(revision)
+        items.append(RevisionItem(revision=revision, record=revision.record, changes=changes, stale=stale))
+    return {"revisions": items[:size], "more_revisions": len(items) > size}

@@ -4,6 +4,7 @@ timeline entries in step, in one transaction."""
 import datetime
 
 from django.db import transaction
+from django.db.models import Prefetch
 from django.utils import timezone
 
 from records.models import (
@@ -19,8 +20,10 @@ from records.models import (
     TimelineEvent,
     Visibility,
 )
+from records.models.visibility import most_restrictive
 from records.rules import deadlines
 from records.rules import requests as rules
+from records.rules.permissions import is_editor
 
 PAUSING_STATUSES = frozenset({RequestStatus.FIX_REQUIRED, RequestStatus.PAYMENT_REQUIRED})
 
@@ -53,14 +56,42 @@ def request_due_date(records_request: RecordsRequest, changes=None) -> datetime.
     return deadlines.due_date(law=law, filed_on=records_request.filed_on, holidays=holidays, pauses=pauses)
 
 
-def _sync_events(records_request: RecordsRequest):
-    """Derived timeline entries share their request's visibility."""
-    records_request.timeline_events.update(
-        visibility=records_request.visibility, embargo_until=records_request.embargo_until
+def request_sync_events(*, records_request: RecordsRequest) -> int:
+    """Give the request's derived timeline entries the visibility of what they derive from: an entry is public
+    only when its request, the correspondence it was logged with and every document it cites are. So a staff
+    member's entry under a public request stays private until an editor publishes what it comes from, and
+    publishing the request never publishes it on its own. Returns how many entries changed."""
+    events = records_request.timeline_events.select_related("correspondence").prefetch_related(
+        Prefetch("sources", queryset=EventSource.objects.select_related("document"))
     )
+    changed = 0
+    for event in events:
+        holders = [records_request, *([event.correspondence] if event.correspondence_id else [])]
+        holders += [source.document for source in event.sources.all() if source.document_id]
+        visibility, embargo_until = most_restrictive(holders)
+        if (event.visibility, event.embargo_until) != (visibility, embargo_until):
+            TimelineEvent.objects.filter(pk=event.pk).update(visibility=visibility, embargo_until=embargo_until)
+            changed += 1
+    return changed
 
 
-def _event(records_request: RecordsRequest, *, kind: str, date: datetime.date, title: str, summary: str = ""):
+def _held(user) -> bool:
+    """What a staff member who is not an editor adds waits, private, for an editor, even under a public request
+    (no user: code acting for the tracker itself, such as imports)."""
+    return user is not None and not is_editor(user)
+
+
+def _event(
+    records_request: RecordsRequest,
+    *,
+    kind: str,
+    date: datetime.date,
+    title: str,
+    summary: str = "",
+    correspondence: Correspondence | None = None,
+    user=None,
+):
+    # Created private; request_sync_events gives it what its request, correspondence and documents allow.
     return TimelineEvent.objects.create(
         kind=kind,
         date=date,
@@ -68,9 +99,9 @@ def _event(records_request: RecordsRequest, *, kind: str, date: datetime.date, t
         summary=summary,
         agency=records_request.agency,
         records_request=records_request,
-        visibility=records_request.visibility,
-        embargo_until=records_request.embargo_until,
-        added_by=records_request.added_by,
+        correspondence=correspondence,
+        visibility=Visibility.PRIVATE,
+        added_by=user or records_request.added_by,
     )
 
 
@@ -129,6 +160,7 @@ def _record_filing(records_request: RecordsRequest, *, user):
         title=f"Records request filed: {records_request.subject}",
         summary=f"Filed by {records_request.public_requester}.",
     )
+    request_sync_events(records_request=records_request)
 
 
 @transaction.atomic
@@ -148,6 +180,11 @@ def request_set_status(
     Attachments become documents of the request, linked to the correspondence entry, and their release
     goes on the agency's timeline with each document as a source.
 
+    An editor's correspondence is shown wherever its request is, and the documents take the request's
+    visibility. What another staff member logs (the correspondence, the documents, and the timeline entries
+    that come from them) is private until an editor publishes it, even under a public request. The status
+    itself changes at once: it drives the deadline.
+
     Entering 'fix required' or 'payment required' pauses the deadline clock; leaving resumes it.
     A terminal status closes the request on that date; appealing reopens it.
     """
@@ -162,7 +199,10 @@ def request_set_status(
         raise RequestError("The date cannot be before the request was filed.")
     if on > timezone.localdate():
         raise RequestError("The date cannot be in the future.")
+    if attachments and not summary:
+        raise RequestError("Say what came with the attachments: they are logged as correspondence.")
 
+    held = _held(user)
     correspondence = None
     if summary:
         correspondence = Correspondence(
@@ -171,8 +211,8 @@ def request_set_status(
             direction=direction,
             channel=channel,
             summary=summary,
-            visibility=records_request.visibility,
-            embargo_until=records_request.embargo_until,
+            visibility=Visibility.PRIVATE if held else Visibility.PUBLIC,
+            added_by=user,
         )
         correspondence.full_clean()
         correspondence.save()
@@ -201,13 +241,18 @@ def request_set_status(
             date=on,
             title=f"{records_request.get_status_display()}: {records_request.subject}",
             summary=summary,
+            correspondence=correspondence,
+            user=user,
         )
     if attachments:
-        _record_release(records_request, attachments=attachments, on=on, correspondence=correspondence, user=user)
+        _record_release(
+            records_request, attachments=attachments, on=on, correspondence=correspondence, user=user, held=held
+        )
+    request_sync_events(records_request=records_request)
     return records_request
 
 
-def _record_release(records_request, *, attachments, on, correspondence, user):
+def _record_release(records_request, *, attachments, on, correspondence, user, held):
     from records.services.documents import document_ingest
 
     documents = [
@@ -216,8 +261,8 @@ def _record_release(records_request, *, attachments, on, correspondence, user):
             agency=records_request.agency,
             request=records_request,
             date=on,
-            visibility=records_request.visibility,
-            embargo_until=records_request.embargo_until,
+            visibility=Visibility.PRIVATE if held else records_request.visibility,
+            embargo_until=None if held else records_request.embargo_until,
             uploaded_by=user,
         )
         for upload in attachments
@@ -229,6 +274,8 @@ def _record_release(records_request, *, attachments, on, correspondence, user):
         kind=EventKind.DOCUMENTS_RELEASED,
         date=on,
         title=f"{count} document{'s' if count != 1 else ''} released: {records_request.subject}",
+        correspondence=correspondence,
+        user=user,
     )
     EventSource.objects.bulk_create(EventSource(event=event, document=document) for document in documents)
 
@@ -247,11 +294,13 @@ def request_update(*, records_request: RecordsRequest, user=None, **fields) -> R
         setattr(records_request, name, value)
     records_request.due_on = request_due_date(records_request)
     records_request.full_clean()
+    if user is not None:
+        records_request._history_user = user
     records_request.save()
     if "filed_on" in fields and records_request.filed_on:
         records_request.status_changes.filter(status=RequestStatus.FILED).update(changed_on=records_request.filed_on)
         records_request.timeline_events.filter(kind=EventKind.REQUEST_FILED).update(date=records_request.filed_on)
-    _sync_events(records_request)
+    request_sync_events(records_request=records_request)
     return records_request
 
 

@@ -1,12 +1,23 @@
-"""Publishing what staff added: an editor makes records public, or embargoes them until a date."""
+"""Publishing what staff added: an editor makes records public, or embargoes them until a date, and accepts or
+rejects the changes staff proposed to published records."""
 
 import datetime
 
 from django.db import transaction
 from django.utils import timezone
 
-from records.models import Document, Procurement, RecordsRequest, TimelineEvent, Visibility
-from records.services.requests import request_update
+from records.models import (
+    Correspondence,
+    Document,
+    Procurement,
+    ProposedRevision,
+    RecordsRequest,
+    RevisionStatus,
+    TimelineEvent,
+    Visibility,
+)
+from records.models.revisions import REQUEST_REVISABLE_FIELDS, field_values
+from records.services.requests import request_sync_events, request_update
 from records.services.timeline import event_update, procurement_update
 
 
@@ -40,13 +51,75 @@ def records_set_visibility(
             request_update(records_request=record, user=user, **fields)
         elif isinstance(record, TimelineEvent):
             event_update(event=record, user=user, **fields)
-        elif isinstance(record, Document):
+        elif isinstance(record, Document | Correspondence):
             for name, value in fields.items():
                 setattr(record, name, value)
-            record.full_clean(exclude=["file"])
+            record.full_clean(exclude=["file"] if isinstance(record, Document) else None)
             if user is not None:
                 record._history_user = user
             record.save()
+            # The request's entries that come from it (a status change, documents released) follow.
+            if record.request_id:
+                request_sync_events(records_request=record.request)
         else:
             raise ReviewError(f"{type(record).__name__} records are not published here.")
     return len(records)
+
+
+@transaction.atomic
+def revision_propose(*, records_request: RecordsRequest, user, **fields) -> ProposedRevision | None:
+    """Keep a staff member's change to a published or embargoed request for an editor to decide; the request
+    stays as it is. None when nothing would change."""
+    unknown = set(fields) - set(REQUEST_REVISABLE_FIELDS)
+    if unknown:
+        raise ReviewError(f"These fields are not proposed here: {', '.join(sorted(unknown))}.")
+    current = field_values(records_request, fields)
+    proposed = field_values(RecordsRequest(**fields), fields)
+    changed = [name for name in fields if proposed[name] != current[name]]
+    if not changed:
+        return None
+    return ProposedRevision.objects.create(
+        records_request=records_request,
+        values={name: proposed[name] for name in changed},
+        base={name: current[name] for name in changed},
+        proposed_by=user,
+    )
+
+
+def _pending(revision: ProposedRevision) -> ProposedRevision:
+    locked = ProposedRevision.objects.select_for_update().get(pk=revision.pk)
+    if locked.status != RevisionStatus.PENDING:
+        raise ReviewError(f"This change was already {locked.get_status_display().lower()}.")
+    return locked
+
+
+@transaction.atomic
+def revision_accept(*, revision: ProposedRevision, user) -> ProposedRevision:
+    """Apply a proposed change through the request's own service (so its timeline entries and history follow).
+    A change proposed against values the request no longer has is refused: it would undo the newer edit."""
+    revision = _pending(revision)
+    records_request = RecordsRequest.objects.select_for_update().get(pk=revision.records_request_id)
+    revision.records_request = records_request
+    stale = revision.changed_since()
+    if stale:
+        names = ", ".join(records_request._meta.get_field(name).verbose_name for name in stale)
+        raise ReviewError(
+            f"The request changed since this was proposed ({names}): it cannot be applied as it is. "
+            "Reject it, and edit the request yourself if the change is still wanted."
+        )
+    proposer = revision.proposed_by.get_username() if revision.proposed_by_id else "a former staff member"
+    records_request._change_reason = f"Proposed by {proposer}"
+    request_update(records_request=records_request, user=user, **revision.decoded_values())
+    return _decide(revision, RevisionStatus.ACCEPTED, user)
+
+
+@transaction.atomic
+def revision_reject(*, revision: ProposedRevision, user) -> ProposedRevision:
+    """Turn a proposed change down; the request stays as it is."""
+    return _decide(_pending(revision), RevisionStatus.REJECTED, user)
+
+
+def _decide(revision: ProposedRevision, status: str, user) -> ProposedRevision:
+    revision.status, revision.decided_by, revision.decided_at = status, user, timezone.now()
+    revision.save(update_fields=["status", "decided_by", "decided_at"])
+    return revision

@@ -3,7 +3,7 @@
 from django.urls import reverse
 
 from records.models import Document, Procurement, RecordsRequest, TimelineEvent
-from records.rules.permissions import can_edit, is_staff_member
+from records.rules.permissions import can_edit, can_propose, is_staff_member
 
 
 def edit_url(user, record) -> str:
@@ -19,7 +19,9 @@ def edit_url(user, record) -> str:
     if isinstance(record, Procurement):
         return reverse("staff-procurement-edit", args=[record.pk]) if can_edit(user, record) else ""
     if isinstance(record, RecordsRequest):
-        return reverse("staff-request-edit", args=[record.pk])
+        # Staff who may not change a published request directly propose their change there.
+        allowed = can_edit(user, record) or can_propose(user, record)
+        return reverse("staff-request-edit", args=[record.pk]) if allowed else ""
     if isinstance(record, Document):
         return reverse("staff-document-detail", args=[record.pk])
     return ""

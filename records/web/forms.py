@@ -316,7 +316,7 @@ class ReviewFilterForm(forms.Form):
 class RecordKeysField(forms.MultipleChoiceField):
     """Records named "kind:id", as the queue's checkboxes send them; which exist is the view's to check."""
 
-    KEY = re.compile(r"^(procurement|event|request|document):[0-9]{1,18}$")
+    KEY = re.compile(r"^(procurement|event|request|document|correspondence):[0-9]{1,18}$")
 
     def valid_value(self, value):
         return bool(self.KEY.match(str(value)))
@@ -338,6 +338,14 @@ class ReviewActionForm(forms.Form):
             elif date and date < timezone.localdate():
                 self.add_error("embargo_until", "That date has passed; an embargo ends today or later.")
         return cleaned
+
+
+class RevisionDecisionForm(forms.Form):
+    """An editor's decision on a change staff proposed to a published record."""
+
+    decision = forms.ChoiceField(
+        choices=[("accept", "Accept"), ("reject", "Reject")], error_messages={"required": "Choose accept or reject."}
+    )
 
 
 class DuplicateDecisionForm(forms.Form):

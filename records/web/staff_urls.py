@@ -14,6 +14,7 @@ urlpatterns = [
     path("events/new/", staff.event_new, name="staff-event-new"),
     path("events/<int:pk>/edit/", staff.event_edit, name="staff-event-edit"),
     path("review/", staff.review, name="staff-review"),
+    path("review/revisions/<int:pk>/", staff.revision_decide, name="staff-revision-decide"),
     path("duplicates/", staff.duplicates, name="staff-duplicates"),
     path("calendar/", staff.calendar_settings, name="staff-calendar"),
     path("calendar/rotate/", staff.calendar_rotate, name="staff-calendar-rotate"),

@@ -12,14 +12,35 @@ from django.views.decorators.http import require_POST, require_safe
 
 from records.documents.extraction import UnsupportedFile
 from records.exports import ics as calendar
-from records.models import DuplicatePair, Procurement, RecordsRequest, StaffProfile, TimelineEvent, Visibility
-from records.rules.permissions import can_edit, is_editor, is_staff_member, staff_required
+from records.models import (
+    DuplicatePair,
+    Procurement,
+    ProposedRevision,
+    RecordsRequest,
+    StaffProfile,
+    TimelineEvent,
+    Visibility,
+)
+from records.rules.permissions import can_edit, can_propose, editor_required, is_editor, is_staff_member, staff_required
 from records.selectors.requests import deadlines_calendar_entries, staff_dashboard
-from records.selectors.review import KINDS, parse_review_cursor, review_queue, review_records, staff_accounts
+from records.selectors.review import (
+    KINDS,
+    parse_review_cursor,
+    pending_revisions,
+    review_queue,
+    review_records,
+    staff_accounts,
+)
 from records.services.duplicates import DuplicateError, duplicate_pair_dismiss, duplicate_pair_merge
 from records.services.merges import MergeError
 from records.services.requests import RequestError, request_file, request_set_status, request_update
-from records.services.review import ReviewError, records_set_visibility
+from records.services.review import (
+    ReviewError,
+    records_set_visibility,
+    revision_accept,
+    revision_propose,
+    revision_reject,
+)
 from records.services.timeline import event_record, event_update, procurement_record, procurement_update
 from records.web.document_forms import UploadSizeLimit
 from records.web.forms import (
@@ -29,6 +50,7 @@ from records.web.forms import (
     RequestFileForm,
     ReviewActionForm,
     ReviewFilterForm,
+    RevisionDecisionForm,
     SourceFormSet,
     StatusChangeForm,
     TimelineEventForm,
@@ -128,18 +150,33 @@ def _request_status(request, pk):
 
 @staff_required
 def request_edit(request, pk):
+    """Editors, and staff on a private request they added, change it here. Other staff change a published or
+    embargoed request by proposing the change: it waits in the review queue and the request stays as it is."""
     records_request = get_object_or_404(RecordsRequest, pk=pk)
+    proposing = not can_edit(request.user, records_request)
+    if proposing and not can_propose(request.user, records_request):
+        raise PermissionDenied("Only an editor can change a private request another staff member added.")
+    title = f"Edit: {records_request.subject}"  # as saved: validating the form writes what was typed onto it
     form = RequestEditForm(request.POST or None, instance=records_request, can_publish=is_editor(request.user))
     if request.method == "POST" and form.is_valid():
         fields = {name: form.cleaned_data[name] for name in form.fields}
         try:
-            request_update(records_request=records_request, user=request.user, **fields)
-        except (ValidationError, RequestError) as error:
+            if proposing:
+                records_request.refresh_from_db()  # the form wrote what was typed onto it; the proposal keeps it
+                revision = revision_propose(records_request=records_request, user=request.user, **fields)
+            else:
+                request_update(records_request=records_request, user=request.user, **fields)
+        except (ValidationError, RequestError, ReviewError) as error:
             _apply_service_errors(form, error)
         else:
-            messages.success(request, "Request saved.")
+            if not proposing:
+                messages.success(request, "Request saved.")
+            elif revision is None:
+                messages.info(request, "Nothing was changed.")
+            else:
+                messages.success(request, "Your change waits for an editor; the public sees the request as it was.")
             return redirect("staff-request-detail", pk=pk)
-    context = {"form": form, "title": f"Edit: {records_request.subject}", "records_request": records_request}
+    context = {"form": form, "title": title, "records_request": records_request, "proposing": proposing}
     return render(request, "staff/request_form.html", context)
 
 
@@ -299,9 +336,29 @@ def review(request):
         "can_publish": is_editor(request.user),
         "checked": set(request.POST.getlist("items")),
         **queue,
+        **pending_revisions(),
     }
     status = 400 if request.method == "POST" else 200
     return render(request, "staff/review.html", context, status=status)
+
+
+@editor_required
+@require_POST
+def revision_decide(request, pk):
+    """An editor accepts a change staff proposed (applied through the request's service) or rejects it."""
+    revision = get_object_or_404(ProposedRevision, pk=pk)
+    form = RevisionDecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose accept or reject.")
+        return redirect("staff-review")
+    accept = form.cleaned_data["decision"] == "accept"
+    try:
+        (revision_accept if accept else revision_reject)(revision=revision, user=request.user)
+    except (ReviewError, ValidationError, RequestError) as error:
+        messages.error(request, str(error.messages[0] if isinstance(error, ValidationError) else error))
+    else:
+        messages.success(request, "The change is applied." if accept else "The change is rejected.")
+    return redirect("staff-review")
 
 
 DUPLICATES_PAGE = 50

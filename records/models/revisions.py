@@ -1,0 +1,72 @@
+import json
+
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models
+
+from records.models.requests import RecordsRequest
+
+# What a staff member may change on a request they cannot change directly (the staff edit form's fields
+# without visibility, which only editors set).
+REQUEST_REVISABLE_FIELDS = (
+    "subject", "text", "requester_organization", "requester_person", "tracking_number", "filed_on", "source_url",
+)  # fmt: skip
+
+
+def field_values(record, names) -> dict:
+    """The record's values of `names` as JSON keeps them (dates as ISO text), so that two can be compared."""
+    values = {name: record._meta.get_field(name).value_from_object(record) for name in names}
+    return json.loads(json.dumps(values, cls=DjangoJSONEncoder))
+
+
+class RevisionStatus(models.TextChoices):
+    PENDING = "pending", "Waiting for an editor"
+    ACCEPTED = "accepted", "Accepted"
+    REJECTED = "rejected", "Rejected"
+
+
+class ProposedRevisionQuerySet(models.QuerySet):
+    def pending(self):
+        return self.filter(status=RevisionStatus.PENDING)
+
+
+class ProposedRevision(models.Model):
+    """A change a staff member who is not an editor proposed to a published or embargoed record. The record
+    stays as it is until an editor accepts the change (applied through the record's service) or rejects it.
+
+    One foreign key per kind of record that can be revised (requests for now): real keys that the queue joins
+    in its one query, and a record's deletion takes its proposals with it."""
+
+    records_request = models.ForeignKey(RecordsRequest, on_delete=models.CASCADE, related_name="proposed_revisions")
+    values = models.JSONField(help_text="The proposed values of the fields that change.")
+    base = models.JSONField(help_text="The record's values of those fields when the change was proposed.")
+    status = models.CharField(max_length=10, choices=RevisionStatus.choices, default=RevisionStatus.PENDING)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="proposed_revisions"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")  # fmt: skip
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ProposedRevisionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["status", "created_at"], name="revision_status_created")]
+
+    def __str__(self):
+        return f"Proposed change to {self.record}"
+
+    @property
+    def record(self):
+        return self.records_request
+
+    def changed_since(self) -> list[str]:
+        """The fields whose value on the record is no longer the one the change was proposed against."""
+        current = field_values(self.record, self.base)
+        return [name for name, value in self.base.items() if current[name] != value]
+
+    def decoded_values(self) -> dict:
+        """The proposed values as the record's fields take them (dates as dates)."""
+        return {name: self.record._meta.get_field(name).to_python(value) for name, value in self.values.items()}
