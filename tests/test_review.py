@@ -7,7 +7,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from records.models import Procurement, TimelineEvent
+from records.models import Correspondence, Procurement, ProposedRevision, RecordsRequest, TimelineEvent
 from tests import factories
 from tests.accounts import user
 
@@ -161,12 +161,23 @@ def test_the_queue_issues_a_fixed_number_of_queries(world, django_assert_num_que
             assert client.get("/staff/review/").status_code == 200
         return len(queries)
 
+    def propose(records_request):
+        ProposedRevision.objects.create(
+            records_request=records_request, values={"subject": "New"}, base={"subject": records_request.subject},
+            proposed_by=user("staff"),
+        )  # fmt: skip
+
     factories.event(agency, title="One", visibility="private")
+    propose(factories.records_request(agency, subject="Published"))
     few = count()
     for n in range(12):
         factories.event(agency, title=f"More {n}", visibility="private")
         factories.records_request(agency, subject=f"Request {n}", visibility="private")
         factories.procurement(agency, vendor, title=f"Procurement {n}", visibility="private")
+        propose(factories.records_request(agency, subject=f"Published {n}"))
+        request = factories.records_request(agency, subject=f"With correspondence {n}")
+        Correspondence.objects.create(request=request, date=TODAY, direction="in", channel="email",
+                                      summary=f"Note {n}", visibility="private")  # fmt: skip
     assert count() == few
 
 
@@ -362,3 +373,111 @@ def test_the_queue_acts_only_on_what_it_lists(world):
     assert derived.visibility == "private"
     page = editor.get("/staff/review/?after=%00|x|y&kind=zzz&added_by=abc")
     assert page.status_code == 200 and TITLE in page.content.decode()
+
+
+LONG_TEXT = (
+    "All contracts, invoices and emails about automated licence plate readers, from January 2019 to the date "
+    "of this request."
+)
+
+
+def request_form(records_request, **overrides) -> dict:
+    data = {
+        "subject": records_request.subject, "text": records_request.text, "requester_organization": "ACLU",
+        "requester_person": "", "tracking_number": "", "filed_on": "2024-01-02", "source_url": "",
+    }  # fmt: skip
+    return data | overrides
+
+
+@pytest.fixture
+def published(world):
+    agency, _ = world
+    return factories.records_request(
+        agency, subject="ALPR contracts", text=LONG_TEXT, requester_organization="ACLU", status="filed",
+        filed_on=datetime.date(2024, 1, 2), added_by=user("staff"),
+    )  # fmt: skip
+
+
+def test_a_staff_members_change_to_a_published_request_waits_for_an_editor(published):
+    staff = signed_in("staff")
+    form = staff.get(f"/staff/requests/{published.pk}/edit/").content.decode()
+    assert "waits in the review queue until an editor accepts it" in form and "Propose the change" in form
+    change = request_form(
+        published, subject="ALPR and drone contracts", text=LONG_TEXT.replace("emails", "text messages <script>")
+    )
+    response = staff.post(f"/staff/requests/{published.pk}/edit/", change, follow=True)
+    assert "Your change waits for an editor" in response.content.decode()
+    published.refresh_from_db()
+    assert (published.subject, published.text) == ("ALPR contracts", LONG_TEXT)
+    public = Client().get(published.get_absolute_url()).content.decode()
+    assert "ALPR contracts" in public and "drone" not in public and "text messages" not in public
+    revision = ProposedRevision.objects.get()
+    assert (revision.status, revision.proposed_by) == ("pending", user("staff"))
+    assert revision.values == {"subject": "ALPR and drone contracts", "text": change["text"]}
+
+    editor = signed_in("editor")
+    page = editor.get("/staff/review/").content.decode()
+    assert "<del>ALPR contracts</del>" in page and "<ins>ALPR and drone contracts</ins>" in page
+    assert "<del>emails</del><ins>text messages &lt;script&gt;</ins>" in page  # a word diff, escaped
+    assert "<script>" not in page
+    assert f'action="/staff/review/revisions/{revision.pk}/"' in page
+    assert f'action="/staff/review/revisions/{revision.pk}/"' not in staff.get("/staff/review/").content.decode()
+
+    response = editor.post(f"/staff/review/revisions/{revision.pk}/", {"decision": "accept"}, follow=True)
+    assert "The change is applied." in response.content.decode()
+    published.refresh_from_db()
+    assert (published.subject, published.text) == ("ALPR and drone contracts", change["text"])
+    latest = published.history.order_by("-history_date").first()
+    assert (latest.history_user, latest.history_change_reason) == (user("editor"), "Proposed by staff-user")
+    revision.refresh_from_db()
+    assert (revision.status, revision.decided_by) == ("accepted", user("editor")) and revision.decided_at
+    assert "ALPR and drone contracts" in Client().get(published.get_absolute_url()).content.decode()
+    again = editor.post(f"/staff/review/revisions/{revision.pk}/", {"decision": "reject"}, follow=True)
+    assert "This change was already accepted." in again.content.decode()
+
+
+def test_a_proposal_the_request_has_moved_past_says_so_and_is_not_applied(published):
+    staff, editor = signed_in("staff"), signed_in("editor")
+    staff.post(f"/staff/requests/{published.pk}/edit/", request_form(published, subject="First proposal"))
+    staff.post(f"/staff/requests/{published.pk}/edit/", request_form(published, subject="Second proposal"))
+    first, second = ProposedRevision.objects.order_by("id")
+    editor.post(f"/staff/review/revisions/{first.pk}/", {"decision": "accept"})
+    page = editor.get("/staff/review/").content.decode()
+    assert "The request changed since this was proposed" in page and "Now: First proposal" in page
+    assert f'action="/staff/review/revisions/{second.pk}/"' in page and 'value="accept"' not in page
+    refused = editor.post(f"/staff/review/revisions/{second.pk}/", {"decision": "accept"}, follow=True)
+    assert "The request changed since this was proposed (subject)" in refused.content.decode()
+    published.refresh_from_db()
+    assert published.subject == "First proposal"
+    editor.post(f"/staff/review/revisions/{second.pk}/", {"decision": "reject"})
+    second.refresh_from_db()
+    assert second.status == "rejected"
+    assert "No proposed change is waiting." in editor.get("/staff/review/").content.decode()
+
+
+def test_an_embargoed_request_is_proposed_to_a_private_one_its_author_edits_directly(world, published):
+    agency, _ = world
+    staff = signed_in("staff")
+    published.visibility, published.embargo_until = "embargoed", TODAY + datetime.timedelta(days=30)
+    published.save()
+    staff.post(f"/staff/requests/{published.pk}/edit/", request_form(published, subject="Embargoed change"))
+    published.refresh_from_db()
+    assert published.subject == "ALPR contracts" and ProposedRevision.objects.get().values == {
+        "subject": "Embargoed change"
+    }
+    unchanged = staff.post(f"/staff/requests/{published.pk}/edit/", request_form(published), follow=True)
+    assert "Nothing was changed." in unchanged.content.decode() and ProposedRevision.objects.count() == 1
+
+    own = factories.records_request(agency, subject="Own draft", visibility="private", added_by=user("staff"))
+    assert (
+        staff.post(f"/staff/requests/{own.pk}/edit/", request_form(own, subject="Own draft, edited")).status_code == 302
+    )
+    own.refresh_from_db()
+    assert own.subject == "Own draft, edited" and ProposedRevision.objects.count() == 1
+    others = factories.records_request(agency, subject="Colleague's", visibility="private", added_by=user("editor"))
+    assert staff.get(f"/staff/requests/{others.pk}/edit/").status_code == 403
+    # An editor edits any request directly.
+    editor = signed_in("editor")
+    change = request_form(published, subject="By an editor", visibility="public", embargo_until="")
+    response = editor.post(f"/staff/requests/{published.pk}/edit/", change)
+    assert response.status_code == 302 and RecordsRequest.objects.get(pk=published.pk).subject == "By an editor"

@@ -236,3 +236,101 @@ def test_an_attachment_of_the_wrong_type_is_refused_and_nothing_is_saved(editor_
     records_request.refresh_from_db()
     assert records_request.status == "filed"
     assert not Correspondence.objects.filter(request=records_request).exists()
+
+
+def public_text(client, url) -> str:
+    response = client.get(url)
+    return (b"".join(response.streaming_content) if response.streaming else response.content).decode()
+
+
+def test_what_a_non_editor_logs_on_a_public_request_stays_private_until_an_editor_publishes_it(
+    editor_client, agency, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.test import Client
+
+    from records.models import Document
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    file_request(editor_client, agency, filed_on="2024-03-04")
+    records_request = RecordsRequest.objects.get()
+    assert records_request.visibility == "public"
+    staff = Client()
+    staff.force_login(user("staff"))
+    letter = SimpleUploadedFile("release.txt", b"Invoices for the zebrafinch camera network.", "text/plain")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = staff.post(
+            f"/staff/requests/{records_request.pk}/status/",
+            {"status": "partially_fulfilled", "date": "2024-03-20", "summary": "Quolltrack letter and invoices.",
+             "direction": "in", "channel": "email", "attachments": [letter]},
+        )  # fmt: skip
+    assert response.status_code == 302
+    correspondence = Correspondence.objects.get(request=records_request)
+    document = Document.objects.get(request=records_request)
+    assert document.pages.get(number=1).text.startswith("Invoices for the zebrafinch")
+    held = TimelineEvent.objects.filter(records_request=records_request, correspondence=correspondence)
+    assert set(held.values_list("kind", flat=True)) == {"request_update", "documents_released"}
+    for record in (correspondence, document, *held):
+        assert (record.visibility, record.added_by) == ("private", user("staff")), record
+
+    # An editor saving the request (publishing it again) publishes none of it: they follow what they come from.
+    edit = {"subject": records_request.subject, "text": records_request.text, "visibility": "public",
+            "requester_organization": "ACLU of Oregon", "requester_person": "", "tracking_number": "",
+            "filed_on": "2024-03-04", "source_url": "", "embargo_until": ""}  # fmt: skip
+    assert editor_client.post(f"/staff/requests/{records_request.pk}/edit/", edit).status_code == 302
+    assert set(held.values_list("visibility", flat=True)) == {"private"}
+
+    public = Client()
+    channels = [
+        f"/requests/{records_request.pk}/", "/requests/?format=csv", "/documents/", "/documents/?format=csv",
+        "/search/?q=camera", "/search/?q=invoices", "/timeline/",
+        "/timeline/?format=csv", "/timeline/feed/", f"/agencies/{agency.slug}/", f"/agencies/{agency.slug}/feed/",
+        "/sitemap.xml",
+    ]  # fmt: skip
+    # The status itself changes at once (it drives the deadline); its timeline entry carries the correspondence.
+    secrets = ["zebrafinch", "quolltrack", "document released", "partially fulfilled: rekognition",
+               f"/documents/{document.pk}/"]  # fmt: skip
+
+    def seen() -> set[str]:
+        found = {secret for url in channels for secret in secrets if secret in public_text(public, url).lower()}
+        for word in ("zebrafinch", "quolltrack"):  # a search page repeats its query: its results are what count
+            if public.get(f"/search/?q={word}&format=json").json()["results"]:
+                found.add(word)
+        return found
+
+    assert seen() == set()
+    assert public.get(document.get_absolute_url()).status_code == 404
+    assert public.get(f"/documents/{document.pk}/download").status_code == 404
+    assert "Rekognition contracts" in public_text(public, f"/requests/{records_request.pk}/")
+
+    # The queue lists the correspondence and the document; their timeline entries follow them.
+    items = {item.key for item in editor_client.get("/staff/review/").context["items"]}
+    assert {f"correspondence:{correspondence.pk}", f"document:{document.pk}"} <= items
+    assert not any(key.startswith("event:") for key in items)
+    publish = {"items": [f"correspondence:{correspondence.pk}"], "action": "publish"}
+    assert editor_client.post("/staff/review/", publish).status_code == 302
+    assert dict(held.values_list("kind", "visibility")) == {"request_update": "public", "documents_released": "private"}
+    assert seen() == {"quolltrack", "partially fulfilled: rekognition"}
+    publish = {"items": [f"document:{document.pk}"], "action": "publish"}
+    assert editor_client.post("/staff/review/", publish).status_code == 302
+    assert set(held.values_list("visibility", flat=True)) == {"public"}
+    assert seen() == set(secrets)
+    assert public.get(document.get_absolute_url()).status_code == 200
+    download = public.get(f"/documents/{document.pk}/download")
+    assert download.status_code == 200 and b"zebrafinch" in b"".join(download.streaming_content)
+
+
+def test_an_editors_status_change_is_public_with_its_request(editor_client, agency):
+    file_request(editor_client, agency, filed_on="2024-03-04", visibility="private")
+    records_request = RecordsRequest.objects.get()
+    editor_client.post(
+        f"/staff/requests/{records_request.pk}/status/",
+        {"status": "acknowledged", "date": "2024-03-05", "summary": "Acknowledged.", "direction": "in",
+         "channel": "email"},
+    )  # fmt: skip
+    events = TimelineEvent.objects.filter(records_request=records_request)
+    assert set(events.values_list("visibility", flat=True)) == {"private"}
+    publish = {"items": [f"request:{records_request.pk}"], "action": "publish"}
+    assert editor_client.post("/staff/review/", publish).status_code == 302
+    assert set(events.values_list("visibility", flat=True)) == {"public"}
+    assert "Acknowledged." in public_text(type(editor_client)(), f"/requests/{records_request.pk}/")
