@@ -334,3 +334,41 @@ def test_an_editors_status_change_is_public_with_its_request(editor_client, agen
     assert editor_client.post("/staff/review/", publish).status_code == 302
     assert set(events.values_list("visibility", flat=True)) == {"public"}
     assert "Acknowledged." in public_text(type(editor_client)(), f"/requests/{records_request.pk}/")
+
+
+def test_a_request_entry_takes_the_most_restrictive_of_its_request_correspondence_and_documents(
+    agency, settings, tmp_path
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from records.models import Document
+    from records.services.requests import request_set_status, request_update
+    from records.services.review import records_set_visibility
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    records_request = factories.records_request(agency, subject="Drones", status="filed", filed_on=TODAY)
+    request_set_status(
+        records_request=records_request, status="fulfilled", on=TODAY, direction="in", channel="email",
+        summary="Released.", attachments=[SimpleUploadedFile("a.txt", b"Drone logs.", "text/plain")],
+        user=user("staff"),
+    )  # fmt: skip
+    correspondence, document = Correspondence.objects.get(), Document.objects.get()
+    events = TimelineEvent.objects.filter(records_request=records_request)
+
+    def states():
+        return dict(events.values_list("kind", "visibility")), dict(events.values_list("kind", "embargo_until"))
+
+    soon, later = TODAY + datetime.timedelta(days=5), TODAY + datetime.timedelta(days=9)
+    records_set_visibility(records=[correspondence], visibility="public", user=user("editor"))
+    records_set_visibility(records=[document], visibility="embargoed", embargo_until=later, user=user("editor"))
+    assert states() == (
+        {"request_update": "public", "documents_released": "embargoed"},
+        {"request_update": None, "documents_released": later},
+    )
+    request_update(records_request=records_request, visibility="embargoed", embargo_until=soon)
+    assert states() == (
+        {"request_update": "embargoed", "documents_released": "embargoed"},
+        {"request_update": soon, "documents_released": later},
+    )
+    records_set_visibility(records=[correspondence], visibility="private", user=user("editor"))
+    assert states()[0] == {"request_update": "private", "documents_released": "private"}
