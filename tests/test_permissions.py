@@ -84,13 +84,15 @@ EXPECTATIONS = {
             "staff-document-list",
             "staff-document-upload",
             "staff-document-detail",
+            # A staff member's change to the world's published procurement waits for an editor (tests/test_review.py).
+            "staff-procurement-edit",
         ],
         STAFF_PAGE,
     ),  # fmt: skip
     **dict.fromkeys(["staff-request-status", "staff-calendar-rotate"], STAFF_ACTION),
-    # The world's procurement and entry are published: only an editor changes them (a staff member's own
-    # private ones are theirs to edit: tests/test_review.py).
-    **dict.fromkeys(["staff-procurement-edit", "staff-event-edit"], EDITOR_PAGE),
+    # The world's entry is published: only an editor changes it (a staff member's own private ones are theirs
+    # to edit: tests/test_review.py).
+    "staff-event-edit": EDITOR_PAGE,
     # Every staff member sees the queue; only editors publish from it.
     "staff-review": {
         "GET": {"anonymous": "login", "reader": 403, "staff": 200, "editor": 200},

@@ -262,19 +262,36 @@ def test_only_an_editor_changes_a_published_record_or_one_another_staff_member_a
     colleague_client.force_login(colleague)
     assert colleague_client.get(f"/staff/procurements/{procurement.pk}/edit/").status_code == 403
 
+    assert "Only an editor can change a private record another staff member added." in (
+        colleague_client.get(f"/staff/procurements/{procurement.pk}/edit/").content.decode()
+    )
+    assert (
+        f"/staff/procurements/{procurement.pk}/edit/"
+        not in colleague_client.get(procurement.get_absolute_url()).content.decode()
+    )
+
     editor = signed_in("editor")
     response = editor.post(
         f"/staff/procurements/{procurement.pk}/edit/", procurement_form(agency, vendor, visibility="public")
     )
     assert response.status_code == 302
-    refused = signed_in("staff").get(f"/staff/procurements/{procurement.pk}/edit/")
-    assert refused.status_code == 403
-    assert "Only an editor can change a published record" in refused.content.decode()
+    # Published, it is the editors' to change: its author's change now waits for one.
+    staff = signed_in("staff")
     assert other.pk == procurement.added_by_id
+    form = staff.get(f"/staff/procurements/{procurement.pk}/edit/").content.decode()
+    assert "Propose the change" in form and 'name="visibility"' not in form
     assert (
-        f"/staff/procurements/{procurement.pk}/edit/"
-        not in signed_in("staff").get(procurement.get_absolute_url()).content.decode()
+        f'href="/staff/procurements/{procurement.pk}/edit/"'
+        in staff.get(procurement.get_absolute_url()).content.decode()
     )
+    response = staff.post(
+        f"/staff/procurements/{procurement.pk}/edit/", procurement_form(agency, vendor, amount="99000")
+    )
+    assert response.status_code == 302
+    procurement.refresh_from_db()
+    assert (procurement.amount, procurement.visibility) == (48000, "public")
+    assert "99,000" not in body(Client().get(procurement.get_absolute_url()))
+    assert ProposedRevision.objects.get(procurement=procurement).values == {"amount": "99000"}
 
 
 def entry_form(**overrides) -> dict:
@@ -443,10 +460,10 @@ def test_a_proposal_the_request_has_moved_past_says_so_and_is_not_applied(publis
     first, second = ProposedRevision.objects.order_by("id")
     editor.post(f"/staff/review/revisions/{first.pk}/", {"decision": "accept"})
     page = editor.get("/staff/review/").content.decode()
-    assert "The request changed since this was proposed" in page and "Now: First proposal" in page
+    assert "The records request changed since this was proposed" in page and "Now: First proposal" in page
     assert f'action="/staff/review/revisions/{second.pk}/"' in page and 'value="accept"' not in page
     refused = editor.post(f"/staff/review/revisions/{second.pk}/", {"decision": "accept"}, follow=True)
-    assert "The request changed since this was proposed (subject)" in refused.content.decode()
+    assert "The records request changed since this was proposed (subject)" in refused.content.decode()
     published.refresh_from_db()
     assert published.subject == "First proposal"
     editor.post(f"/staff/review/revisions/{second.pk}/", {"decision": "reject"})
@@ -481,3 +498,32 @@ def test_an_embargoed_request_is_proposed_to_a_private_one_its_author_edits_dire
     change = request_form(published, subject="By an editor", visibility="public", embargo_until="")
     response = editor.post(f"/staff/requests/{published.pk}/edit/", change)
     assert response.status_code == 302 and RecordsRequest.objects.get(pk=published.pk).subject == "By an editor"
+
+
+def test_an_accepted_procurement_change_moves_its_timeline_entry_and_names_related_records(world):
+    agency, vendor = world
+    other_vendor = factories.vendor("Stillair Systems")
+    procurement = add_procurement(signed_in("editor"), agency, vendor, visibility="public")
+    staff = signed_in("staff")
+    change = procurement_form(agency, other_vendor, signed_on="2024-04-01", kind="subscription")
+    assert staff.post(f"/staff/procurements/{procurement.pk}/edit/", change).status_code == 302
+    event = TimelineEvent.objects.get(procurement=procurement)
+    assert (event.date, event.title) == (datetime.date(2024, 3, 4), f"Contract: {TITLE}")
+
+    editor = signed_in("editor")
+    page = editor.get("/staff/review/").content.decode()
+    assert "<del>Quietwing Aerial</del>" in page and "<ins>Stillair Systems</ins>" in page
+    assert "<del>Contract</del>" in page and "<ins>Subscription</ins>" in page
+    revision = ProposedRevision.objects.get()
+    editor.post(f"/staff/review/revisions/{revision.pk}/", {"decision": "accept"})
+    procurement.refresh_from_db()
+    event.refresh_from_db()
+    assert (procurement.vendor, procurement.kind) == (other_vendor, "subscription")
+    assert (event.date, event.title, list(event.vendors.all())) == (
+        datetime.date(2024, 4, 1),
+        f"Subscription: {TITLE}",
+        [other_vendor],
+    )
+    latest = procurement.history.order_by("-history_date").first()
+    assert (latest.history_user, latest.history_change_reason) == (user("editor"), "Proposed by staff-user")
+    assert "Stillair Systems" in body(Client().get("/procurements/?format=csv"))

@@ -12,7 +12,6 @@ from django.utils.text import Truncator, capfirst
 
 from records.links import detail_url
 from records.models import Correspondence, Document, Procurement, ProposedRevision, RecordsRequest, TimelineEvent
-from records.models.revisions import field_values
 from records.models.visibility import VisibleQuerySet
 from records.rules.permissions import EDITOR_GROUP, STAFF_GROUP
 
@@ -195,11 +194,28 @@ class RevisionItem:
 
     @property
     def url(self) -> str:
-        return detail_url("request-detail", self.revision.records_request_id)
+        return self.record.get_absolute_url()
+
+    @property
+    def title(self) -> str:
+        return str(self.record)
+
+    @property
+    def noun(self) -> str:
+        return self.record._meta.verbose_name
+
+    @property
+    def kind_label(self) -> str:
+        return capfirst(self.noun)
 
 
-def _shown(value) -> str:
-    return "" if value is None else str(value)
+def _shown(field, value) -> str:
+    """A stored value as a reader knows it: a choice by its label, nothing as ""."""
+    if value is None:
+        return ""
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    return str(value)
 
 
 def word_runs(before: str, after: str) -> tuple:
@@ -217,20 +233,25 @@ def word_runs(before: str, after: str) -> tuple:
 def _changes(revision: ProposedRevision) -> tuple[list[FieldChange], bool]:
     record = revision.record
     stale = set(revision.changed_since())
-    now = field_values(record, revision.base)
     changes = []
     for name, after in revision.values.items():
-        before = _shown(revision.base.get(name))
-        after = _shown(after)
+        field = record._meta.get_field(name)
+        if field.is_relation:
+            # A related record by the name it had when proposed; the record's own is joined in (its "now").
+            before, after = revision.labels.get(name, ["", ""])
+            now = str(getattr(record, name) or "")
+        else:
+            before, after = _shown(field, revision.base.get(name)), _shown(field, after)
+            now = _shown(field, field.value_from_object(record))
         long = len(before) > LONG_TEXT or len(after) > LONG_TEXT or "\n" in before + after
         changes.append(
             FieldChange(
-                label=capfirst(record._meta.get_field(name).verbose_name),
+                label=capfirst(field.verbose_name),
                 before=before,
                 after=after,
                 runs=word_runs(before, after) if long else (),
                 changed_since=name in stale,
-                now=_shown(now[name]) if name in stale else "",
+                now=now if name in stale else "",
             )
         )
     return changes, bool(stale)
@@ -241,7 +262,14 @@ def pending_revisions(*, size: int = REVISIONS_SHOWN) -> dict:
     one query, whatever the number waiting."""
     pending = (
         ProposedRevision.objects.pending()
-        .select_related("records_request__agency", "proposed_by")
+        .select_related(
+            "records_request__agency",
+            "procurement__agency",
+            "procurement__vendor",
+            "procurement__product",
+            "procurement__parent_contract",
+            "proposed_by",
+        )  # fmt: skip
         .order_by("created_at", "id")[: size + 1]
     )
     items = []

@@ -16,7 +16,7 @@ from records.models import (
     TimelineEvent,
     Visibility,
 )
-from records.models.revisions import REQUEST_REVISABLE_FIELDS, field_values
+from records.models.revisions import RECORD_FIELD, REVISABLE_FIELDS, field_values
 from records.services.requests import request_sync_events, request_update
 from records.services.timeline import event_update, procurement_update
 
@@ -67,23 +67,30 @@ def records_set_visibility(
 
 
 @transaction.atomic
-def revision_propose(*, records_request: RecordsRequest, user, **fields) -> ProposedRevision | None:
-    """Keep a staff member's change to a published or embargoed request for an editor to decide; the request
-    stays as it is. None when nothing would change."""
-    unknown = set(fields) - set(REQUEST_REVISABLE_FIELDS)
+def revision_propose(*, record: RecordsRequest | Procurement, user, **fields) -> ProposedRevision | None:
+    """Keep a staff member's change to a published or embargoed request or procurement for an editor to decide;
+    the record stays as it is. `fields` are as its edit form cleans them. None when nothing would change."""
+    model = type(record)
+    unknown = set(fields) - set(REVISABLE_FIELDS.get(model, ()))
     if unknown:
         raise ReviewError(f"These fields are not proposed here: {', '.join(sorted(unknown))}.")
-    current = field_values(records_request, fields)
-    proposed = field_values(RecordsRequest(**fields), fields)
+    current = field_values(record, fields)
+    proposed = field_values(model(**fields), fields)
     changed = [name for name in fields if proposed[name] != current[name]]
     if not changed:
         return None
+    related = [name for name in changed if model._meta.get_field(name).is_relation]
     return ProposedRevision.objects.create(
-        records_request=records_request,
+        **{RECORD_FIELD[model]: record},
         values={name: proposed[name] for name in changed},
         base={name: current[name] for name in changed},
+        labels={name: [_label(getattr(record, name)), _label(fields[name])] for name in related},
         proposed_by=user,
     )
+
+
+def _label(related) -> str:
+    return "" if related is None else str(related)
 
 
 def _pending(revision: ProposedRevision) -> ProposedRevision:
@@ -95,27 +102,31 @@ def _pending(revision: ProposedRevision) -> ProposedRevision:
 
 @transaction.atomic
 def revision_accept(*, revision: ProposedRevision, user) -> ProposedRevision:
-    """Apply a proposed change through the request's own service (so its timeline entries and history follow).
-    A change proposed against values the request no longer has is refused: it would undo the newer edit."""
+    """Apply a proposed change through the record's own service (so its timeline entries and history follow).
+    A change proposed against values the record no longer has is refused: it would undo the newer edit."""
     revision = _pending(revision)
-    records_request = RecordsRequest.objects.select_for_update().get(pk=revision.records_request_id)
-    revision.records_request = records_request
+    record = type(revision.record).objects.select_for_update().get(pk=revision.record.pk)
+    setattr(revision, RECORD_FIELD[type(record)], record)
     stale = revision.changed_since()
     if stale:
-        names = ", ".join(records_request._meta.get_field(name).verbose_name for name in stale)
+        names = ", ".join(record._meta.get_field(name).verbose_name for name in stale)
+        noun = record._meta.verbose_name
         raise ReviewError(
-            f"The request changed since this was proposed ({names}): it cannot be applied as it is. "
-            "Reject it, and edit the request yourself if the change is still wanted."
+            f"The {noun} changed since this was proposed ({names}): it cannot be applied as it is. "
+            f"Reject it, and edit the {noun} yourself if the change is still wanted."
         )
     proposer = revision.proposed_by.get_username() if revision.proposed_by_id else "a former staff member"
-    records_request._change_reason = f"Proposed by {proposer}"
-    request_update(records_request=records_request, user=user, **revision.decoded_values())
+    record._change_reason = f"Proposed by {proposer}"
+    if isinstance(record, Procurement):
+        procurement_update(procurement=record, user=user, **revision.decoded_values())
+    else:
+        request_update(records_request=record, user=user, **revision.decoded_values())
     return _decide(revision, RevisionStatus.ACCEPTED, user)
 
 
 @transaction.atomic
 def revision_reject(*, revision: ProposedRevision, user) -> ProposedRevision:
-    """Turn a proposed change down; the request stays as it is."""
+    """Turn a proposed change down; the record stays as it is."""
     return _decide(_pending(revision), RevisionStatus.REJECTED, user)
 
 

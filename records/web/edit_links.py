@@ -16,12 +16,12 @@ def edit_url(user, record) -> str:
         if record.records_request_id:
             return reverse("staff-request-detail", args=[record.records_request_id])
         return reverse("staff-event-edit", args=[record.pk]) if can_edit(user, record) else ""
-    if isinstance(record, Procurement):
-        return reverse("staff-procurement-edit", args=[record.pk]) if can_edit(user, record) else ""
-    if isinstance(record, RecordsRequest):
-        # Staff who may not change a published request directly propose their change there.
-        allowed = can_edit(user, record) or can_propose(user, record)
-        return reverse("staff-request-edit", args=[record.pk]) if allowed else ""
+    if isinstance(record, Procurement | RecordsRequest):
+        # Staff who may not change a published record directly propose their change there.
+        if not (can_edit(user, record) or can_propose(user, record)):
+            return ""
+        name = "staff-procurement-edit" if isinstance(record, Procurement) else "staff-request-edit"
+        return reverse(name, args=[record.pk])
     if isinstance(record, Document):
         return reverse("staff-document-detail", args=[record.pk])
     return ""

@@ -155,7 +155,7 @@ def request_edit(request, pk):
     records_request = get_object_or_404(RecordsRequest, pk=pk)
     proposing = not can_edit(request.user, records_request)
     if proposing and not can_propose(request.user, records_request):
-        raise PermissionDenied("Only an editor can change a private request another staff member added.")
+        raise PermissionDenied("Only an editor can change a private record another staff member added.")
     title = f"Edit: {records_request.subject}"  # as saved: validating the form writes what was typed onto it
     form = RequestEditForm(request.POST or None, instance=records_request, can_publish=is_editor(request.user))
     if request.method == "POST" and form.is_valid():
@@ -163,18 +163,13 @@ def request_edit(request, pk):
         try:
             if proposing:
                 records_request.refresh_from_db()  # the form wrote what was typed onto it; the proposal keeps it
-                revision = revision_propose(records_request=records_request, user=request.user, **fields)
+                revision = revision_propose(record=records_request, user=request.user, **fields)
             else:
                 request_update(records_request=records_request, user=request.user, **fields)
         except (ValidationError, RequestError, ReviewError) as error:
             _apply_service_errors(form, error)
         else:
-            if not proposing:
-                messages.success(request, "Request saved.")
-            elif revision is None:
-                messages.info(request, "Nothing was changed.")
-            else:
-                messages.success(request, "Your change waits for an editor; the public sees the request as it was.")
+            messages.success(request, _saved_message(proposing, revision if proposing else None, "Request saved."))
             return redirect("staff-request-detail", pk=pk)
     context = {"form": form, "title": title, "records_request": records_request, "proposing": proposing}
     return render(request, "staff/request_form.html", context)
@@ -221,19 +216,36 @@ def _editable(request, record):
 
 @staff_required
 def procurement_edit(request, pk):
-    procurement = _editable(request, get_object_or_404(Procurement, pk=pk))
+    """Editors, and staff on a private procurement they added, change it here. Other staff change a published or
+    embargoed one by proposing the change: it waits in the review queue and the procurement stays as it is."""
+    procurement = get_object_or_404(Procurement, pk=pk)
+    proposing = not can_edit(request.user, procurement)
+    if proposing and not can_propose(request.user, procurement):
+        raise PermissionDenied("Only an editor can change a private record another staff member added.")
     title = f"Edit: {procurement.title}"  # as saved: validating the form writes what was typed onto the record
     form = ProcurementForm(request.POST or None, instance=procurement, can_publish=is_editor(request.user))
     if request.method == "POST" and form.is_valid():
         try:
-            procurement_update(procurement=procurement, user=request.user, **form.cleaned_data)
-        except ValidationError as error:
+            if proposing:
+                procurement.refresh_from_db()  # the form wrote what was typed onto it; the proposal keeps it
+                revision = revision_propose(record=procurement, user=request.user, **form.cleaned_data)
+            else:
+                procurement_update(procurement=procurement, user=request.user, **form.cleaned_data)
+        except (ValidationError, ReviewError) as error:
             _apply_service_errors(form, error)
         else:
-            messages.success(request, "Procurement saved.")
+            messages.success(request, _saved_message(proposing, revision if proposing else None, "Procurement saved."))
             return redirect(procurement.get_absolute_url())
-    context = {"form": form, "title": title, "record": procurement}
+    context = {"form": form, "title": title, "record": procurement, "proposing": proposing}
     return render(request, "staff/simple_form.html", context)
+
+
+def _saved_message(proposing: bool, revision, saved: str) -> str:
+    if not proposing:
+        return saved
+    if revision is None:
+        return "Nothing was changed."
+    return "Your change waits for an editor; the public sees the record as it was."
 
 
 def _source_rows(sources) -> list[dict]:
