@@ -603,10 +603,13 @@ class Generator:
                     direction = Direction.OUT if number == 0 else self.rng.choice([Direction.IN, Direction.OUT])
                     date = filed + datetime.timedelta(days=number * self.rng.randint(1, 30))
                     summary = f"{Direction(direction).label}: {self.words(12)} {MARK}"
-                    yield (pk, request, date, direction, self.rng.choice(channels), summary, visibility, embargo)
+                    yield (
+                        pk, request, date, direction, self.rng.choice(channels), summary, visibility, embargo, self.now
+                    )  # fmt: skip
                     pk += 1
 
         columns = ["id", "request_id", "date", "direction", "channel", "summary", "visibility", "embargo_until"]
+        columns += ["created_at"]
         self.writer.write(Table.of(Correspondence, columns), letters(), n_letters, "correspondence")
 
     def documents(self):

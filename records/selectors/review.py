@@ -235,23 +235,23 @@ def _changes(revision: ProposedRevision) -> tuple[list[FieldChange], bool]:
     stale = set(revision.changed_since())
     changes = []
     for name, after in revision.values.items():
-        field = record._meta.get_field(name)
-        if field.is_relation:
+        model_field = record._meta.get_field(name)
+        if model_field.is_relation:
             # A related record by the name it had when proposed; the record's own is joined in (its "now").
             before, after = revision.labels.get(name, ["", ""])
-            now = str(getattr(record, name) or "")
+            now = str(getattr(record, name) or "") if name in stale else ""
         else:
-            before, after = _shown(field, revision.base.get(name)), _shown(field, after)
-            now = _shown(field, field.value_from_object(record))
+            before, after = _shown(model_field, revision.base.get(name)), _shown(model_field, after)
+            now = _shown(model_field, model_field.value_from_object(record)) if name in stale else ""
         long = len(before) > LONG_TEXT or len(after) > LONG_TEXT or "\n" in before + after
         changes.append(
             FieldChange(
-                label=capfirst(field.verbose_name),
+                label=capfirst(model_field.verbose_name),
                 before=before,
                 after=after,
                 runs=word_runs(before, after) if long else (),
                 changed_since=name in stale,
-                now=now if name in stale else "",
+                now=now,
             )
         )
     return changes, bool(stale)
