@@ -291,7 +291,10 @@ def test_only_an_editor_changes_a_published_record_or_one_another_staff_member_a
     procurement.refresh_from_db()
     assert (procurement.amount, procurement.visibility) == (48000, "public")
     assert "99,000" not in body(Client().get(procurement.get_absolute_url()))
-    assert ProposedRevision.objects.get(procurement=procurement).values == {"amount": "99000"}
+    assert ProposedRevision.objects.get(procurement=procurement).values == {"amount": "99000.00"}
+    unchanged = staff.post(f"/staff/procurements/{procurement.pk}/edit/", procurement_form(agency, vendor), follow=True)
+    assert "Nothing was changed." in unchanged.content.decode()
+    assert ProposedRevision.objects.filter(procurement=procurement).count() == 1
 
 
 def entry_form(**overrides) -> dict:

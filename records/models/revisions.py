@@ -1,4 +1,5 @@
 import json
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
@@ -26,7 +27,14 @@ RECORD_FIELD = {RecordsRequest: "records_request", Procurement: "procurement"}
 def field_values(record, names) -> dict:
     """The record's values of `names` as JSON keeps them (dates and amounts as text, a related record as its
     id), so that two can be compared."""
-    values = {name: record._meta.get_field(name).value_from_object(record) for name in names}
+    values = {}
+    for name in names:
+        field = record._meta.get_field(name)
+        value = field.value_from_object(record)
+        if isinstance(field, models.DecimalField) and value is not None:
+            # 48000 typed and 48000.00 stored are the same amount.
+            value = Decimal(value).quantize(Decimal(1).scaleb(-field.decimal_places))
+        values[name] = value
     return json.loads(json.dumps(values, cls=DjangoJSONEncoder))
 
 
