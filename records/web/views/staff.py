@@ -160,6 +160,7 @@ def request_edit(request, pk):
     form = RequestEditForm(request.POST or None, instance=records_request, can_publish=is_editor(request.user))
     if request.method == "POST" and form.is_valid():
         fields = {name: form.cleaned_data[name] for name in form.fields}
+        revision = None
         try:
             if proposing:
                 records_request.refresh_from_db()  # the form wrote what was typed onto it; the proposal keeps it
@@ -169,7 +170,7 @@ def request_edit(request, pk):
         except (ValidationError, RequestError, ReviewError) as error:
             _apply_service_errors(form, error)
         else:
-            messages.success(request, _saved_message(proposing, revision if proposing else None, "Request saved."))
+            messages.success(request, _saved_message(proposing, revision, "Request saved."))
             return redirect("staff-request-detail", pk=pk)
     context = {"form": form, "title": title, "records_request": records_request, "proposing": proposing}
     return render(request, "staff/request_form.html", context)
@@ -225,6 +226,7 @@ def procurement_edit(request, pk):
     title = f"Edit: {procurement.title}"  # as saved: validating the form writes what was typed onto the record
     form = ProcurementForm(request.POST or None, instance=procurement, can_publish=is_editor(request.user))
     if request.method == "POST" and form.is_valid():
+        revision = None
         try:
             if proposing:
                 procurement.refresh_from_db()  # the form wrote what was typed onto it; the proposal keeps it
@@ -234,7 +236,7 @@ def procurement_edit(request, pk):
         except (ValidationError, ReviewError) as error:
             _apply_service_errors(form, error)
         else:
-            messages.success(request, _saved_message(proposing, revision if proposing else None, "Procurement saved."))
+            messages.success(request, _saved_message(proposing, revision, "Procurement saved."))
             return redirect(procurement.get_absolute_url())
     context = {"form": form, "title": title, "record": procurement, "proposing": proposing}
     return render(request, "staff/simple_form.html", context)
@@ -357,7 +359,7 @@ def review(request):
 @editor_required
 @require_POST
 def revision_decide(request, pk):
-    """An editor accepts a change staff proposed (applied through the request's service) or rejects it."""
+    """An editor accepts a change staff proposed (applied through the record's own service) or rejects it."""
     revision = get_object_or_404(ProposedRevision, pk=pk)
     form = RevisionDecisionForm(request.POST)
     if not form.is_valid():
