@@ -1,9 +1,13 @@
-"""Load and fault runs against gunicorn and a real PostgreSQL, on loopback only.
+"""Hostile probes, load and fault runs against gunicorn and a real PostgreSQL, on loopback only.
 
-    .venv/bin/python bench/reliability.py            # both runs, results into docs/RELIABILITY.md
-    .venv/bin/python bench/reliability.py --load 60 --fault-outage 10
+    .venv/bin/python bench/reliability.py            # all three, results into docs/RELIABILITY.md (whole)
+    .venv/bin/python bench/reliability.py --load 30 --fault-outage 10
 
-1. Load: wrk drives five pages with 64 connections for 60 s; expected: no socket error, no 5xx.
+0. Probes (bench/probes.py), once on a fresh SQLite file and once on a fresh PostgreSQL database, each
+   freshly migrated: the fuzz values of tests/test_fuzz.py in every filter of every list, bad cursors,
+   oversized forms, huge PNGs, an HTML page named .pdf, 10 identical uploads and 2 imports at once;
+   expected: no 5xx, and what each probe names.
+1. Load: wrk drives five pages with 64 connections for 30 s; expected: no socket error, no 5xx.
 2. Fault: a Python load generator runs while PostgreSQL is stopped for 10 s and started again;
    expected: 503 (not 500) during the outage and full service within 5 s of its return, without
    restarting the app.
@@ -192,20 +196,65 @@ def fault_run(port: int, postgres: Postgres, outage: int) -> dict:
     }  # fmt: skip
 
 
+def probe_run(engine: str, postgres: Postgres) -> dict:
+    folder = Path(tempfile.mkdtemp(prefix="tracker-probes-"))
+    if engine == "postgresql":
+        postgres.run(
+            pg_bin("createdb"), "-h", str(postgres.folder), "-p", str(postgres.port), "-U", "postgres", "probes"
+        )
+        url = postgres.url.replace("/postgres?", "/probes?")
+    else:
+        url = f"sqlite:///{folder}/probes.sqlite3"
+    env = {**os.environ, "DATABASE_URL": url, "MEDIA_ROOT": str(folder / "media"), "LOG_LEVEL": "CRITICAL"}
+    out = folder / "probes.json"
+    subprocess.run([PYTHON, str(ROOT / "bench" / "probes.py"), str(out)], cwd=ROOT, env=env, check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=600)  # fmt: skip
+    result = json.loads(out.read_text())
+    shutil.rmtree(folder, ignore_errors=True)
+    return result
+
+
+def probes_section(runs: list[dict]) -> list[str]:
+    lines = [
+        "## Hostile probes, on a freshly migrated database of each engine",
+        "",
+        "In-process through Django's test client (`bench/probes.py`), with the fuzz values and the list of"
+        " filters imported from tests/test_fuzz.py (KNOWN_BREAKERS, LIST_FILTERS). Threads have a connection"
+        " each.",
+        "",
+        "| engine | what was tried | expected | requests | status codes seen | held | s |",
+        "| --- | --- | --- | ---: | --- | --- | ---: |",
+    ]
+    for run in runs:
+        for probe in run["probes"]:
+            statuses = ", ".join(f"{code}: {n}" for code, n in probe["statuses"].items()) or "none (no HTTP)"
+            notes = "; ".join(probe["notes"])
+            held = ("yes" if probe["held"] else "**NO**") + (f" ({notes})" if notes else "")
+            lines.append(f"| {run['engine']} | {probe['probe']} | {probe['expected']} | {probe['requests']} |"
+                         f" {statuses} | {held} | {probe['seconds']} |")  # fmt: skip
+    return [*lines, ""]
+
+
 def load_passed(load: dict) -> bool:
     return load["non2xx"] == 0 and load["connect"] + load["read"] + load["write"] + load["timeout"] == 0
 
 
-def write_report(load: dict, fault: dict, seconds: int):
+def write_report(probes: list[dict], load: dict, fault: dict, seconds: int):
     machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
+    load_average = ", ".join(f"{n:.2f}" for n in os.getloadavg())
     lines = [
         "# Reliability",
         "",
-        f"Measured {datetime.date.today()} on this machine ({machine}), PostgreSQL {subprocess.run([pg_bin('postgres'), '--version'], capture_output=True, text=True).stdout.split()[2]},"  # noqa: E501
+        "Written whole by `bench/reliability.py`; do not edit by hand.",
+        "",
+        f"Measured {datetime.date.today()} at commit {commit.stdout.strip() or 'unknown'}, load average"
+        f" {load_average} (1, 5, 15 min) when the report was written, on this machine ({machine}), PostgreSQL {subprocess.run([pg_bin('postgres'), '--version'], capture_output=True, text=True).stdout.split()[2]},"  # noqa: E501
         " gunicorn with 2 sync workers (gunicorn.conf.py), DJANGO_ENV=production, CONN_MAX_AGE=60 with health checks,"
         " the demo data. Reproduce with `.venv/bin/python bench/reliability.py` (it starts and stops its own"
         " PostgreSQL and gunicorn, on loopback).",
         "",
+        *probes_section(probes),
         f"## Load: wrk, 64 connections, {seconds} s, five pages in turn",
         "",
         "| requests | requests/s | p50 | p99 | socket errors | non-2xx/3xx |",
@@ -235,12 +284,13 @@ def write_report(load: dict, fault: dict, seconds: int):
         "",
     ]
     (ROOT / "docs" / "RELIABILITY.md").write_text("\n".join(lines))
-    (ROOT / "docs" / "reliability.json").write_text(json.dumps({"load": load, "fault": fault}, indent=2) + "\n")
+    report = {"probes": probes, "load": load, "fault": fault}
+    (ROOT / "docs" / "reliability.json").write_text(json.dumps(report, indent=2) + "\n")
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--load", type=int, default=60, help="seconds of wrk load")
+    parser.add_argument("--load", type=int, default=30, help="seconds of wrk load")
     parser.add_argument("--fault-outage", type=int, default=10, help="seconds PostgreSQL stays down")
     options = parser.parse_args()
     if not shutil.which("wrk"):
@@ -249,6 +299,9 @@ def main():
     gunicorn = None
     try:
         postgres.init()
+        probes = [probe_run("sqlite", postgres), probe_run("postgresql", postgres)]
+        for run in probes:
+            print(f"probes on {run['engine']}: " + ", ".join(str(p["held"]) for p in run["probes"]))
         env = app_environment(postgres.url)
         for command in (["migrate", "-v", "0"], ["load_demo"], ["collectstatic", "--no-input", "-v", "0"]):
             subprocess.run([PYTHON, "manage.py", *command], cwd=ROOT, env=env, check=True, capture_output=True)
@@ -264,7 +317,7 @@ def main():
         print(
             f"fault: during {fault['statuses_during_outage']}, recovered in {fault['last_non_200_after_restart_s']} s"
         )
-        write_report(load, fault, options.load)
+        write_report(probes, load, fault, options.load)
         print("wrote docs/RELIABILITY.md")
     finally:
         if gunicorn:

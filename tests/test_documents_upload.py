@@ -2,6 +2,7 @@
 
 import datetime
 import hashlib
+import io
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,7 @@ from django.core.management import CommandError, call_command
 
 from records.documents.extraction import UnsupportedFile
 from records.models import Document, DocumentMention, ExtractionStatus, Jurisdiction
-from records.services.documents import document_ingest
+from records.services.documents import document_ingest, stored_filename
 from tests import factories, pdfs
 from tests.accounts import user
 from tests.test_extraction import make_eml
@@ -196,6 +197,47 @@ def test_files_are_stored_by_hash_once_however_often_they_are_uploaded(
     )
     assert response["Location"] == f"/staff/documents/{first.pk}/"
     assert Document.objects.count() == 2
+
+
+def named_file(name: str) -> io.BytesIO:
+    """The Okaloosa PDF under any name: Django's own upload classes would cut a long name before it is sent."""
+    file = io.BytesIO(OKALOOSA.read_bytes())
+    file.name = name
+    return file
+
+
+@pytest.mark.parametrize("name", ["x" * 996 + ".pdf", "é" * 500 + ".pdf"])
+def test_a_file_name_too_long_to_read_gets_the_form_back_with_the_reason(
+    editor_client, agency, media, name, django_capture_on_commit_callbacks
+):
+    response = upload(editor_client, [named_file(name)], django_capture_on_commit_callbacks, agency=agency.slug)
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "name is too long to be read" in page and "Nothing was saved" in page
+    assert 'enctype="multipart/form-data"' in page  # the upload form again, not an error page
+    assert not Document.objects.exists() and not Path(media).exists()
+
+
+def test_a_long_file_name_that_can_be_read_is_shortened_keeping_its_extension(
+    client, editor_client, agency, media, django_capture_on_commit_callbacks
+):
+    name = "Contrat signé " + "très long " * 80 + ".pdf"
+    response = upload(editor_client, [named_file(name)], django_capture_on_commit_callbacks, agency=agency.slug)
+    document = Document.objects.get()
+    assert response.status_code == 302
+    assert len(document.original_filename) <= 255 and document.original_filename.endswith(".pdf")
+    assert document.original_filename.startswith("Contrat signé très long")
+    assert document.file.name == f"documents/{document.sha256[:2]}/{document.sha256}.pdf"
+    assert len(document.title) <= 300
+    editor_client.logout()
+    download = client.get(f"/documents/{document.pk}/download")
+    assert download.status_code == 200 and download["Content-Disposition"].startswith('attachment; filename="Contrat')
+
+
+def test_the_service_shortens_a_long_name_it_is_given_keeping_the_extension():
+    long_name = "y" * 400 + ".txt"
+    assert stored_filename(long_name) == "y" * 250 + "….txt" and len(stored_filename(long_name)) == 255
+    assert stored_filename("folder/" + "z" * 300 + "." + "w" * 40) == "z" * 254 + "…"
 
 
 def test_upload_is_for_staff_only(client, django_capture_on_commit_callbacks):

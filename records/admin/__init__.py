@@ -12,7 +12,20 @@ from records.services.timeline import procurement_update
 class VisibilityAdmin(SimpleHistoryAdmin):
     """Only editors publish, in the admin too: for other staff the visibility and embargo are read-only, a
     record they add is private, and a history revert keeps the record's current visibility (the reverted
-    version carries its old one, which would otherwise republish or hide it)."""
+    version carries its old one, which would otherwise republish or hide it). An editor's revert form starts
+    from the current visibility too: a record hidden since that version stays hidden unless the editor
+    chooses otherwise in the form."""
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        request.reverting_to_version = True
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is not None and obj.pk and getattr(request, "reverting_to_version", False):
+            current = type(obj).objects.filter(pk=obj.pk).values("visibility", "embargo_until").first()
+            if current:
+                obj.visibility, obj.embargo_until = current["visibility"], current["embargo_until"]
+        return super().get_form(request, obj, change=change, **kwargs)
 
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))

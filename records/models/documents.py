@@ -38,6 +38,29 @@ class DocumentQuerySet(VisibleQuerySet):
         return self.annotate(request_shown=self.shown_to(user, "request__"))
 
 
+def attachment_point_constraints() -> list[models.UniqueConstraint]:
+    """One document per file content (sha256) and attachment point (agency and request, either of which may
+    be empty). A unique index treats two NULLs as different on both engines, so each combination of empty
+    and set has its own partial index. Documents without a file (text from a public source) have no hash
+    and are not constrained."""
+    with_file = ~models.Q(sha256="")
+    points = {
+        "agency_request": (["agency", "request"], models.Q(agency__isnull=False, request__isnull=False)),
+        "agency": (["agency"], models.Q(agency__isnull=False, request__isnull=True)),
+        "request": (["request"], models.Q(agency__isnull=True, request__isnull=False)),
+        "standalone": ([], models.Q(agency__isnull=True, request__isnull=True)),
+    }
+    return [
+        models.UniqueConstraint(
+            fields=["sha256", *fields],
+            condition=with_file & condition,
+            name=f"document_one_per_content_{point}",
+            violation_error_message="This file is already uploaded there.",
+        )
+        for point, (fields, condition) in points.items()
+    ]
+
+
 class Document(VisibilityFields):
     """A piece of evidence: a released file, or text from a public source (source_url)."""
 
@@ -73,7 +96,7 @@ class Document(VisibilityFields):
 
     class Meta:
         ordering = ["-date", "-id"]
-        constraints = [embargo_constraint("document_embargo_has_date")]
+        constraints = [embargo_constraint("document_embargo_has_date"), *attachment_point_constraints()]
 
     def __str__(self):
         return self.title

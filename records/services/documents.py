@@ -8,7 +8,7 @@ from pathlib import Path, PurePath
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.template.defaultfilters import filesizeformat
 
 from records.documents import extraction, mentions
@@ -50,12 +50,35 @@ def file_type(file) -> extraction.FileType:
     return extraction.detect_type(head, name)
 
 
-def _store(file, sha256: str, file_type: extraction.FileType) -> str:
-    """The storage name of the file's content, built from its hash: stored once, whoever uploads it again."""
-    name = f"documents/{sha256[:2]}/{sha256}{file_type.extension}"
+def stored_filename(name: str) -> str:
+    """The file's own name as kept (Document.original_filename): its last path part, shortened to the field's
+    255 characters by cutting the stem, so that the extension stays."""
+    name = PurePath(name or "").name
+    limit = Document._meta.get_field("original_filename").max_length
+    if len(name) <= limit:
+        return name
+    suffix = PurePath(name).suffix
+    if len(suffix) > 16:  # not an extension, just a dot in a long name
+        suffix = ""
+    return name[: limit - len(suffix) - 1].rstrip() + "…" + suffix
+
+
+def _storage_name(sha256: str, file_type: extraction.FileType) -> str:
+    """Where the file's content is kept, built from its hash: stored once, whoever uploads it again."""
+    return f"documents/{sha256[:2]}/{sha256}{file_type.extension}"
+
+
+def _store(file, name: str) -> str:
+    """Write the file under `name` unless that content is there already; the name it was written under."""
     if default_storage.exists(name):
         return name
+    # Two uploads of the same content to different places can both get here: the storage then keeps the
+    # second under a name of its own, complete, and the document points there.
     return default_storage.save(name, file)
+
+
+def _attached_there(*, sha256: str, agency: Agency | None, request: RecordsRequest | None) -> Document | None:
+    return Document.objects.filter(sha256=sha256, agency=agency, request=request).order_by("pk").first()
 
 
 def document_ingest(
@@ -73,43 +96,65 @@ def document_ingest(
     """Store `file` (a Django File) and record it as a document; its text is extracted by a task after commit.
 
     The same content uploaded again for the same agency and request returns the existing document, with
-    `newly_ingested` False (True on a new one). Raises extraction.UnsupportedFile for a refused file and
-    ValidationError for inconsistent fields.
+    `newly_ingested` False (True on a new one), also when both uploads arrive at the same moment: the
+    database holds one document per content and attachment point, and the upload that loses the race finds
+    the winner's. Raises extraction.UnsupportedFile for a refused file and ValidationError for inconsistent
+    fields.
     """
     file_kind = file_type(file)
     sha256 = file_sha256(file)
-    original_filename = PurePath(file.name).name[:255]
+    original_filename = stored_filename(file.name)
     if request is not None:
         if agency is not None and agency.pk != request.agency_id:
             raise ValidationError({"agency": "The request was sent to another agency; leave the agency empty."})
         agency = request.agency
-    existing = Document.objects.filter(sha256=sha256, agency=agency, request=request).first()
+    existing = _attached_there(sha256=sha256, agency=agency, request=request)
     if existing is not None:
         existing.newly_ingested = False
         return existing
 
-    with transaction.atomic():
-        document = Document(
-            title=(title or PurePath(original_filename).stem or original_filename)[:300],
-            kind=kind,
-            date=date,
-            agency=agency,
-            request=request,
-            original_filename=original_filename,
-            content_type=file_kind.content_type,
-            size=file.size,
-            sha256=sha256,
-            visibility=visibility,
-            embargo_until=embargo_until if visibility == Visibility.EMBARGOED else None,
-            extraction_status=ExtractionStatus.PENDING,
-            added_by=uploaded_by,
-        )
+    document = Document(
+        title=(title or PurePath(original_filename).stem or original_filename)[:300],
+        kind=kind,
+        date=date,
+        agency=agency,
+        request=request,
+        original_filename=original_filename,
+        content_type=file_kind.content_type,
+        size=file.size,
+        sha256=sha256,
+        visibility=visibility,
+        embargo_until=embargo_until if visibility == Visibility.EMBARGOED else None,
+        extraction_status=ExtractionStatus.PENDING,
+        added_by=uploaded_by,
+    )
+    try:
         document.full_clean(exclude=["file"])
-        document.file.name = _store(file, sha256, file_kind)
-        if uploaded_by is not None:
-            document._history_user = uploaded_by
-        document.save()
-        transaction.on_commit(partial(_enqueue_extraction, document.pk))
+    except ValidationError:
+        # A twin committed since the look above; otherwise the error is the caller's to show.
+        if (existing := _attached_there(sha256=sha256, agency=agency, request=request)) is None:
+            raise
+        existing.newly_ingested = False
+        return existing
+    document.file.name = _storage_name(sha256, file_kind)
+    if uploaded_by is not None:
+        document._history_user = uploaded_by
+    try:
+        with transaction.atomic():
+            # The row first, then the file: a second upload of the same content waits at the unique index
+            # until this transaction ends, so it never writes a file nobody keeps, and finds this one.
+            document.save()
+            stored = _store(file, document.file.name)
+            if stored != document.file.name:
+                document.file.name = stored
+                Document.objects.filter(pk=document.pk).update(file=stored)
+            transaction.on_commit(partial(_enqueue_extraction, document.pk))
+    except IntegrityError:
+        # The unique index let this upload wait for a twin's transaction, which committed: it is the document.
+        if (existing := _attached_there(sha256=sha256, agency=agency, request=request)) is None:
+            raise
+        existing.newly_ingested = False
+        return existing
     document.newly_ingested = True
     return document
 

@@ -10,9 +10,21 @@ many-to-many links) are merged rather than moved, so that nothing collides.
 from django.db import transaction
 from django.db.models import Model, Q
 
-from records.models import Agency, AgencyAlias, DuplicatePair, MergeRecord, Product, Vendor, VendorAlias
+from records.models import (
+    Agency,
+    AgencyAlias,
+    Document,
+    DuplicatePair,
+    MentionStatus,
+    MergeRecord,
+    Product,
+    Vendor,
+    VendorAlias,
+    Visibility,
+)
 from records.models.agency_state import restate
 
+STRICTNESS = {Visibility.PUBLIC: 0, Visibility.EMBARGOED: 1, Visibility.PRIVATE: 2}
 # Fields a kept record takes from its duplicate when it has none of its own.
 AGENCY_BLANKS = ("website", "description", "latitude", "longitude")
 VENDOR_BLANKS = ("website", "description")
@@ -103,6 +115,8 @@ def agency_merge(*, keep: Agency, remove: Agency, user=None) -> MergeRecord:
     _carry_pairs("agency", keep, remove)
     if children := remove.children.exclude(pk=keep.pk).update(parent=keep):
         moved["children"] = children
+    if twins := _merge_twin_documents(keep, remove):
+        moved["documents_merged"] = twins
     moved |= _move_references(remove, keep, handled={"aliases", "children"})
     # The entries and procurements moved over carry their agency's state (TimelineEvent.state,
     # Procurement.state); a duplicate filed under another state brings rows that must take the kept agency's.
@@ -163,6 +177,40 @@ def vendor_merge(*, keep: Vendor, remove: Vendor, user=None) -> MergeRecord:
     if filled:
         keep.save()
     return record
+
+
+def _merge_twin_documents(keep: Agency, remove: Agency) -> int:
+    """The same file attached to both agencies (and to no request, or the same one) would be two documents at
+    one attachment point once the agencies are one: each of `remove`'s becomes part of `keep`'s."""
+    kept = {(d.sha256, d.request_id): d for d in keep.documents.exclude(sha256="")}
+    twins = [
+        (kept[(d.sha256, d.request_id)], d)
+        for d in remove.documents.exclude(sha256="")
+        if (d.sha256, d.request_id) in kept
+    ]
+    for kept_document, twin in twins:
+        _document_merge(keep=kept_document, remove=twin)
+    return len(twins)
+
+
+def _document_merge(*, keep: Document, remove: Document):
+    """`remove` (the same file) folds into `keep`: what cites it, its procurements and mentions move over, and
+    `keep` takes the stricter visibility of the two, so that a copy an editor had hidden does not come into
+    view through the other."""
+    kept_mentions = {(m.vendor_id, m.product_id): m for m in keep.mentions.all()}
+    for mention in remove.mentions.all():
+        twin = kept_mentions.get((mention.vendor_id, mention.product_id))
+        if twin is not None and twin.status == MentionStatus.FOUND and mention.status != MentionStatus.FOUND:
+            twin.status = mention.status
+            twin.save(update_fields=["status"])
+        _move_mention(mention, twin, document=keep)
+    _move_references(remove, keep, handled={"pages", "mentions"})
+    if STRICTNESS[remove.visibility] > STRICTNESS[keep.visibility] or (
+        remove.visibility == keep.visibility == Visibility.EMBARGOED and remove.embargo_until > keep.embargo_until
+    ):
+        keep.visibility, keep.embargo_until = remove.visibility, remove.embargo_until
+        keep.save(update_fields=["visibility", "embargo_until"])
+    remove.delete()
 
 
 def _move_mention(mention, twin, **owner):

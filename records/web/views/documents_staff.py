@@ -3,6 +3,7 @@ extraction and mentions, and the decisions on mentions."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
@@ -23,7 +24,26 @@ RECENT = 100
 @staff_required
 def document_upload(request):
     request.upload_handlers.insert(0, UploadSizeLimit(request))
+    if request.method == "POST":
+        try:
+            request.POST  # noqa: B018 - read the body here, where a part that cannot be read gets the form back
+        except MultiPartParserError as error:
+            return _unreadable_upload(request, error)
     return _document_upload(request)
+
+
+def _unreadable_upload(request, error: MultiPartParserError):
+    """The form again with the reason. Nothing of the body could be read, its CSRF token included: so nothing
+    is done, only the empty form is shown."""
+    if "header size" in str(error):
+        reason = (
+            "A file's name is too long to be read (a name and its details may take up to 1,024 bytes, about 900"
+            " plain letters): rename the file shorter and upload it again. Nothing was saved."
+        )
+    else:
+        reason = "The upload could not be read (it was cut short or damaged on the way); try again. Nothing was saved."
+    form = DocumentUploadForm(can_publish=is_editor(request.user))
+    return render(request, "staff/document_upload.html", {"form": form, "upload_error": reason}, status=400)
 
 
 @csrf_protect
