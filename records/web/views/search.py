@@ -150,7 +150,9 @@ def search_page(request):
             request,
             f"{cache_key}:{page}",
             lambda: (
-                search.page_hits(query, documents, limit=PER_PAGE + 1, offset=(page - 1) * PER_PAGE),
+                search.page_hits(
+                    query, documents, limit=PER_PAGE + 1, offset=(page - 1) * PER_PAGE, reader=request.user
+                ),
                 search.matching_pages(query, documents).count(),
             ),
         )
