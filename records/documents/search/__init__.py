@@ -59,6 +59,8 @@ class PageHit:
 
 def matching_pages(query: SearchQuery, documents):
     """Pages of `documents` (a Document queryset, already limited to what the reader may see) that match."""
+    if not query:
+        return DocumentPage.objects.none()
     sql, params = _engine().matching_page_ids(query)
     # The engine's SQL is a constant of this package; the query is a parameter.
     return DocumentPage.objects.filter(document__in=documents.values("pk"), pk__in=RawSQL(sql, params))  # noqa: S611
@@ -66,6 +68,8 @@ def matching_pages(query: SearchQuery, documents):
 
 def matching_documents(query: SearchQuery, documents):
     """`documents` narrowed to those with at least one matching page."""
+    if not query:
+        return documents.none()
     sql, params = _engine().matching_document_ids(query)
     return documents.filter(pk__in=RawSQL(sql, params))  # noqa: S611 -- constant SQL, the query a parameter
 
