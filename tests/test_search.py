@@ -4,10 +4,11 @@ import datetime
 
 import pytest
 from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 from django.test.utils import CaptureQueriesContext
 
 from records.documents import search
-from records.models import DocumentMention, DocumentPage
+from records.models import Document, DocumentMention, DocumentPage
 from tests import factories
 from tests.accounts import user
 
@@ -243,6 +244,42 @@ def test_names_and_titles_are_found_by_type(client, demo):
     )  # noqa: E501
 
 
+def test_names_and_titles_match_by_word_not_inside_words(client):
+    for name, code in [("Altamonte Springs Police Department", "FL"), ("Palm Springs Police Department", "CA"),
+                       ("Pickerington Police Department", "OH"), ("Ringgold Police Department", "GA")]:  # fmt: skip
+        factories.agency(name, code)
+    brookhaven = factories.agency("Brookhaven Police Department", "GA", ori="GA0447200")
+
+    def agencies(q):
+        return [a.name for a in client.get("/search/", {"q": q}).context["results"]["agencies"]]
+
+    assert agencies("ring") == ["Ringgold Police Department"]
+    assert agencies("springs") == ["Altamonte Springs Police Department", "Palm Springs Police Department"]
+    assert agencies("pick") == ["Pickerington Police Department"]  # a word's start is enough
+    assert agencies('"palm springs police"') == ["Palm Springs Police Department"]
+    assert agencies('"springs palm"') == []
+    assert agencies("GA0447200") == agencies("ga0447200") == [brookhaven.name]
+    listed = client.get("/agencies/", {"q": "ring"}).content.decode()
+    assert "Ringgold Police Department" in listed and "Springs" not in listed and "Pickerington" not in listed
+    assert "Brookhaven Police Department" in client.get("/agencies/", {"q": "GA0447200"}).content.decode()
+
+
+def test_the_timeline_words_need_every_word_in_any_order(client):
+    agency = factories.agency("Adams County Sheriff's Office", "CO")
+    event = factories.event(
+        agency, title="Adams County buys licence plate readers", summary="A license for 20 cameras."
+    )
+    factories.event(agency, title="Flock cameras in Adamsville", summary="No licensing yet.")
+
+    def titles(q):
+        return [e.title for e in client.get("/timeline/", {"q": q}).context["page"].items]
+
+    assert titles("Adams license") == titles("license adams") == [event.title]
+    assert titles('"adams county" licen') == [event.title]
+    assert titles("dams license") == titles("Adams licenses") == []
+    assert len(titles("cameras")) == 2 and titles("cameras -licensing") == [event.title]
+
+
 # The document page
 
 
@@ -273,6 +310,26 @@ def test_the_search_index_exists_on_this_engine():
             assert {row[0] for row in cursor.fetchall()} == {
                 "records_documentpage_fts_insert", "records_documentpage_fts_delete", "records_documentpage_fts_update"
             }  # fmt: skip
+
+
+SEARCH_TERMS_MIGRATION = ("records", "0019_search_terms")
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_migration_gives_the_pages_already_there_their_search_terms():
+    executor = MigrationExecutor(connection)
+    before = sorted(executor.loader.graph.node_map[SEARCH_TERMS_MIGRATION].parents)
+    before = [parent.key for parent in before if parent.key[0] == "records"]
+    executor.migrate(before)
+    old = executor.loader.project_state(before).apps
+    document = old.get_model("records", "Document").objects.create(title="Log", kind="other")
+    old.get_model("records", "DocumentPage").objects.create(document=document, number=1, text="See 2015-APHIS-00523-F.")
+
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+    query = search.parse_query("2015-APHIS-00523-F")
+    assert [page.text for page in search.matching_pages(query, Document.objects.all())] == ["See 2015-APHIS-00523-F."]
+    assert DocumentPage.objects.get().search_text == "see 2015 aphi 523 f"
 
 
 def grow(size: int):

@@ -136,7 +136,9 @@ def load_corpus() -> dict[str, Document]:
         for title, pages in CORPUS.items()
     }
     upload = SimpleUploadedFile(OKALOOSA.name, OKALOOSA.read_bytes(), content_type="application/pdf")
-    documents["okaloosa"] = document_extract(document=document_ingest(file=upload, title="okaloosa", kind="spreadsheet"))
+    documents["okaloosa"] = document_extract(
+        document=document_ingest(file=upload, title="okaloosa", kind="spreadsheet")
+    )
     assert documents["okaloosa"].pages.count() == 29
     return documents
 

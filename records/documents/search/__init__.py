@@ -130,17 +130,22 @@ CharField.register_lookup(HasWords)
 TextField.register_lookup(HasWords)
 
 
-def name_filter(query: SearchQuery, *fields: str, codes: tuple[str, ...] = ()) -> Q:
+def name_filter(query: SearchQuery, *fields: str, codes: dict | None = None) -> Q:
     """A filter on names and titles with the query's logic: each term's words must start words of one of
-    `fields`, in order (HasWords), or the term be the whole of one of `codes` (e.g. an agency's ORI)."""
+    `fields`, in order (HasWords), or the term be the whole of a code: `codes` maps a code field (kept in
+    capitals, e.g. an agency's ORI) to the queryset it is looked up in."""
 
     def term_q(term: Term) -> Q:
         condition = Q()
         for name in fields:
             condition |= Q(**{f"{name}__has_words": " ".join(term.name_words)})
-        for name in codes:
-            # Codes are kept in capitals: an equality the column's unique index answers.
-            condition |= Q(**{name: term.text.upper()})
+        for name, rows in (codes or {}).items():
+            code = {name: term.text.upper()}
+            # Over the 18,700 agencies of the FBI list: PostgreSQL ORs the trigram and the code's unique index
+            # (4 ms). SQLite scans in name order; with the code in the same row test it reads every row for it
+            # (about 45 ms), with the code as a subquery its unique index answers once (10-18 ms), where PostgreSQL's
+            # planner then walks the name order instead (55-105 ms).
+            condition |= Q(**code) if connection.vendor == "postgresql" else Q(pk__in=rows.filter(**code).values("pk"))
         return condition
 
     condition = Q()

@@ -109,7 +109,9 @@ def _facets_and_names(request, query, documents) -> tuple[list, dict]:
     user = request.user
     facets = _facets(request.GET, search.matching_documents(query, documents))
     names = {
-        "agencies": Agency.objects.with_place().filter(search.name_filter(query, "name"))[:PER_TYPE],
+        "agencies": Agency.objects.with_place().filter(
+            search.name_filter(query, "name", codes={"ori": Agency.objects.all()})
+        )[:PER_TYPE],
         "vendors": Vendor.objects.filter(search.name_filter(query, "name", "aliases__name")).distinct()[:PER_TYPE],
         "products": Product.objects.select_related("vendor").filter(search.name_filter(query, "name"))[:PER_TYPE],
         "technologies": Technology.objects.filter(search.name_filter(query, "name"))[:PER_TYPE],
