@@ -8,7 +8,7 @@ from django.db.migrations.executor import MigrationExecutor
 from django.test.utils import CaptureQueriesContext
 
 from records.documents import search
-from records.models import Document, DocumentMention, DocumentPage
+from records.models import Agency, Document, DocumentMention, DocumentPage
 from tests import factories
 from tests.accounts import user
 
@@ -278,6 +278,26 @@ def test_the_timeline_words_need_every_word_in_any_order(client):
     assert titles('"adams county" licen') == [event.title]
     assert titles("dams license") == titles("Adams licenses") == []
     assert len(titles("cameras")) == 2 and titles("cameras -licensing") == [event.title]
+
+
+def test_results_link_the_agencies_and_requests_they_name_and_empty_sections_take_one_line(client, demo):
+    body = client.get("/search/", {"q": "rekognition"}).content.decode()
+    wcso = Agency.objects.get(name="Washington County Sheriff's Office")
+    assert f'<a href="{wcso.get_absolute_url()}">Washington County Sheriff&#x27;s Office</a>' in body
+    assert "No matching" not in body and "<h2>Vendors</h2>" not in body
+    assert '<p class="muted" id="no-names">No agencies, vendors, ' in body
+
+    agency = factories.agency("Quokka Police Department", "NV")
+    public = factories.records_request(agency, subject="Quokka camera records")
+    hidden = factories.records_request(agency, subject="Secret quokka request", visibility="private")
+    factories.document(agency, pages=["quokka camera invoice"], request=public, title="Invoice")
+    factories.document(agency, pages=["quokka camera letter"], request=hidden, title="Letter")
+    response = client.get("/search/", {"q": "quokka camera"})
+    body = response.content.decode()
+    assert body.count(f'<a href="{agency.get_absolute_url()}">Quokka Police Department</a>') >= 3  # hits, request
+    assert f'released under <a href="{public.get_absolute_url()}">Quokka camera records</a>' in body
+    assert "Secret quokka" not in body and hidden.get_absolute_url() not in body
+    assert "No agencies, vendors, products, technologies, timeline entries or document titles match." in body
 
 
 # The document page

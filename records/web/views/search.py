@@ -31,6 +31,16 @@ PER_TYPE = 10
 FACET_SIZE = 15
 SHOWN_MENTIONS = (MentionStatus.FOUND, MentionStatus.CONFIRMED)
 FACETS = ("agency", "vendor", "kind", "year", "state")
+# The name and title results, in the page's order, as the line that lists those with no match names them.
+NAME_SECTIONS = {
+    "agencies": "agencies",
+    "vendors": "vendors",
+    "products": "products",
+    "technologies": "technologies",
+    "requests": "records requests",
+    "events": "timeline entries",
+    "documents": "document titles",
+}
 
 
 def _narrowed(documents, facets: dict):
@@ -95,6 +105,12 @@ def _hit_json(hit: search.PageHit, absolute) -> dict:
         "page": hit.page,
         "snippet": str(hit.snippet),
     }
+
+
+def _unmatched(results: dict) -> str:
+    """'vendors, products or timeline entries': the kinds of names with no match, for one line."""
+    empty = [label for key, label in NAME_SECTIONS.items() if not results.get(key)]
+    return " or ".join(filter(None, [", ".join(empty[:-1]), *empty[-1:]]))
 
 
 def _page_url(request, page: int) -> str:
@@ -181,6 +197,7 @@ def search_page(request):
             request, f"search-facets:{shown}", lambda: _facets_and_names(request, query, documents)
         )
     context |= {
+        "unmatched": _unmatched(context["results"]) if query else "",
         "hits": hits,
         "total": total,
         "page": page,
