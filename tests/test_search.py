@@ -1,6 +1,8 @@
 """/search/: page-level full-text hits with snippets and facets, names and titles, on PostgreSQL and SQLite alike."""
 
+import csv
 import datetime
+import io
 
 import pytest
 from django.db import connection
@@ -9,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 
 from records.documents import search
 from records.models import Agency, Document, DocumentMention, DocumentPage
+from records.web.views import search as search_view
 from tests import factories
 from tests.accounts import user
 
@@ -225,6 +228,48 @@ def test_hits_come_in_bounded_pages_and_as_json(client):
         for r in client.get("/search/", {"q": "alpr", "format": "json", "page": p}).json()["results"]
     }  # noqa: E501
     assert pages == set(range(1, 46))
+
+
+def test_hits_can_be_taken_away_as_csv_with_the_same_filters(client, monkeypatch):
+    fl, orr = factories.agency("Okaloosa County Sheriff's Office", "FL"), factories.agency("Portland Police", "OR")
+    sharing = factories.document(
+        fl, pages=["cover", "=HYPERLINK shared with\n<b>Destin</b> PD: alpr"], title="=Sharing"
+    )
+    factories.document(orr, pages=["alpr policy"], title="Policy", date=datetime.date(2025, 2, 1))
+    factories.document(fl, pages=["alpr secret"], title="Private", visibility="private")
+
+    response = client.get("/search/", {"q": "alpr", "state": "FL", "format": "csv"})
+    assert response.status_code == 200 and response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Content-Disposition"] == 'attachment; filename="search.csv"'
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows[0] == ["document", "page", "url", "snippet", "agency", "date", "kind", "document_url"]
+    assert rows[1:] == [
+        [
+            "'=Sharing", "2", f"http://testserver/documents/{sharing.pk}/?q=alpr#page-2",
+            "… shared with <b>Destin</b> PD: alpr", "Okaloosa County Sheriff's Office", "", "other",
+            f"http://testserver/documents/{sharing.pk}/",
+        ]
+    ]  # fmt: skip
+    # Public documents only, whoever asks; the facets narrow as on the page; the page's own link carries them.
+    client.force_login(user("staff"))
+    titles = [row[0] for row in csv.reader(io.StringIO(client.get("/search/?q=alpr&format=csv").content.decode()))]
+    assert titles[1:] == ["Policy", "'=Sharing"] or titles[1:] == ["'=Sharing", "Policy"]
+    page = client.get("/search/", {"q": "alpr", "state": "FL", "page": "1"}).content.decode()
+    assert 'href="/search/?q=alpr&amp;state=FL&amp;format=csv"' in page
+
+    monkeypatch.setattr(search_view, "CSV_MAX_HITS", 1)
+    assert len(client.get("/search/?q=alpr&format=csv").content.decode().splitlines()) == 2
+
+
+def test_the_csv_counts_against_the_rate_limit_and_an_unknown_format_lists_the_formats(client, settings):
+    factories.document(pages=["alpr"])
+    settings.SEARCH_RATE_LIMIT = 2
+    assert [client.get("/search/?q=alpr&format=csv").status_code for _ in range(3)] == [200, 200, 429]
+    settings.SEARCH_RATE_LIMIT = 0
+    response = client.get("/search/?q=alpr&format=xml")
+    assert response.status_code == 400
+    assert "There is no format “xml” here: use html, json or csv." in response.content.decode()
+    assert client.get("/search/?q=alpr&format=csv&year=abc").status_code == 400
 
 
 def test_names_and_titles_are_found_by_type(client, demo):
