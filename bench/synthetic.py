@@ -56,6 +56,7 @@ from records.models.requests import Channel, Direction, RequestStatus
 from records.models.timeline import DatePrecision, EventKind
 from records.models.visibility import Visibility
 from records.rules.requests import TERMINAL_STATUSES
+from records.rules.search_terms import page_terms
 from records.rules.states import STATE_NAMES
 
 MARK = "(synthetic)"
@@ -315,11 +316,11 @@ def delete_synthetic() -> dict[str, int]:
     return deleted
 
 
-# The search structures of migration 0005
+# The search structures of migration 0019
 
 
 def _search_migration():
-    return importlib.import_module("records.migrations.0005_search")
+    return importlib.import_module("records.migrations.0019_search_terms")
 
 
 PG_SEARCH_INDEX = "records_documentpage_search_vector"
@@ -330,7 +331,7 @@ def _trigram_indexes() -> dict[str, str]:
 
 
 def suspend_search_index() -> list[str]:
-    """Drop the search indexes (migrations 0005 and 0006) before a bulk load; the names of those dropped."""
+    """Drop the search indexes (migrations 0019 and 0006) before a bulk load; the names of those dropped."""
     dropped = []
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
@@ -349,7 +350,7 @@ def suspend_search_index() -> list[str]:
 
 
 def restore_search_index(dropped: list[str]) -> None:
-    """Build each dropped index once over every row, as migrations 0005 and 0006 made them."""
+    """Build each dropped index once over every row, as migrations 0019 and 0006 made them."""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             trigram = _trigram_indexes()
@@ -657,11 +658,14 @@ class Generator:
                     if index in planted:
                         cut = text.find(" ", len(text) // 2)
                         text = f"{text[:cut]} {planted[index]}{text[cut:]}"
-                    yield (first_page + index, document, number, text)
+                    yield (first_page + index, document, number, text, page_terms(text))
                     index += 1
 
         self.writer.write(
-            Table.of(DocumentPage, ["id", "document_id", "number", "text"]), pages(), total_pages, "pages"
+            Table.of(DocumentPage, ["id", "document_id", "number", "text", "search_text"]),
+            pages(),
+            total_pages,
+            "pages",
         )
 
         # One document in five names a vendor (found by extraction), as vendor pages list them.

@@ -1,13 +1,17 @@
 """/search/: page-level full-text hits with snippets and facets, names and titles, on PostgreSQL and SQLite alike."""
 
+import csv
 import datetime
+import io
 
 import pytest
 from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 from django.test.utils import CaptureQueriesContext
 
 from records.documents import search
-from records.models import DocumentMention, DocumentPage
+from records.models import Agency, Document, DocumentMention, DocumentPage
+from records.web.views import search as search_view
 from tests import factories
 from tests.accounts import user
 
@@ -31,21 +35,27 @@ def hits(client, q, **params):
 
 
 @pytest.mark.parametrize(
-    ("raw", "websearch", "fts5"),
+    ("raw", "tsquery", "fts5"),
     [
-        ("big brother", '"big" "brother"', '("big") AND ("brother")'),
-        ('"big brother"', '"big brother"', '("big brother")'),
-        ("flock OR axon -drone", '"flock" or "axon" -"drone"', '(("flock" OR "axon")) NOT ("drone")'),
-        ('-"body camera" alpr', '"alpr" -"body camera"', '(("alpr")) NOT ("body camera")'),
-        ("face-recognition", '"face recognition"', '("face recognition")'),
-        ("or and NOT near", '"or" "and" "not" "near"', '("or") AND ("and") AND ("not") AND ("near")'),
-        ('"unclosed phrase', '"unclosed phrase"', '("unclosed phrase")'),
-        ("OR flock OR", '"flock"', '("flock")'),
+        ("big brother", "('big') & ('brother')", '("big") AND ("brother")'),
+        ('"big brother"', "('big' <-> 'brother')", '("big brother")'),
+        ("flock OR axon -drone", "('flock' | 'axon') & !('drone')", '(("flock" OR "axon")) NOT ("drone")'),
+        ('-"body camera" alpr', "('alpr') & !('bodi' <-> 'camera')", '(("alpr")) NOT ("bodi camera")'),
+        ("face-recognition", "('face' <-> 'recognit')", '("face recognit")'),
+        ("or and NOT near", "('or') & ('and') & ('not') & ('near')", '("or") AND ("and") AND ("not") AND ("near")'),
+        ('"unclosed phrase', "('unclos' <-> 'phrase')", '("unclos phrase")'),
+        ("OR flock OR", "('flock')", '("flock")'),
+        (
+            "10-31 2015-APHIS-00523-F",
+            "('10' <-> '31') & ('2015' <-> 'aphi' <-> '523' <-> 'f')",
+            '("10 31") AND ("2015 aphi 523 f")',
+        ),
     ],
 )
-def test_queries_are_translated_for_each_engine(raw, websearch, fts5):
+def test_queries_are_translated_for_each_engine(raw, tsquery, fts5):
+    # Words are stemmed and split at punctuation exactly as page text is (records/rules/search_terms.py).
     query = search.parse_query(raw)
-    assert query.websearch() == websearch
+    assert query.tsquery() == tsquery
     assert query.fts5() == fts5
 
 
@@ -220,6 +230,48 @@ def test_hits_come_in_bounded_pages_and_as_json(client):
     assert pages == set(range(1, 46))
 
 
+def test_hits_can_be_taken_away_as_csv_with_the_same_filters(client, monkeypatch):
+    fl, orr = factories.agency("Okaloosa County Sheriff's Office", "FL"), factories.agency("Portland Police", "OR")
+    sharing = factories.document(
+        fl, pages=["cover", "=HYPERLINK shared with\n<b>Destin</b> PD: alpr"], title="=Sharing"
+    )
+    factories.document(orr, pages=["alpr policy"], title="Policy", date=datetime.date(2025, 2, 1))
+    factories.document(fl, pages=["alpr secret"], title="Private", visibility="private")
+
+    response = client.get("/search/", {"q": "alpr", "state": "FL", "format": "csv"})
+    assert response.status_code == 200 and response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Content-Disposition"] == 'attachment; filename="search.csv"'
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows[0] == ["document", "page", "url", "snippet", "agency", "date", "kind", "document_url"]
+    assert rows[1:] == [
+        [
+            "'=Sharing", "2", f"http://testserver/documents/{sharing.pk}/?q=alpr#page-2",
+            "… shared with <b>Destin</b> PD: alpr", "Okaloosa County Sheriff's Office", "", "other",
+            f"http://testserver/documents/{sharing.pk}/",
+        ]
+    ]  # fmt: skip
+    # Public documents only, whoever asks; the facets narrow as on the page; the page's own link carries them.
+    client.force_login(user("staff"))
+    titles = [row[0] for row in csv.reader(io.StringIO(client.get("/search/?q=alpr&format=csv").content.decode()))]
+    assert titles[1:] == ["Policy", "'=Sharing"] or titles[1:] == ["'=Sharing", "Policy"]
+    page = client.get("/search/", {"q": "alpr", "state": "FL", "page": "1"}).content.decode()
+    assert 'href="/search/?q=alpr&amp;state=FL&amp;format=csv"' in page
+
+    monkeypatch.setattr(search_view, "CSV_MAX_HITS", 1)
+    assert len(client.get("/search/?q=alpr&format=csv").content.decode().splitlines()) == 2
+
+
+def test_the_csv_counts_against_the_rate_limit_and_an_unknown_format_lists_the_formats(client, settings):
+    factories.document(pages=["alpr"])
+    settings.SEARCH_RATE_LIMIT = 2
+    assert [client.get("/search/?q=alpr&format=csv").status_code for _ in range(3)] == [200, 200, 429]
+    settings.SEARCH_RATE_LIMIT = 0
+    response = client.get("/search/?q=alpr&format=xml")
+    assert response.status_code == 400
+    assert "There is no format “xml” here: use html, json or csv." in response.content.decode()
+    assert client.get("/search/?q=alpr&format=csv&year=abc").status_code == 400
+
+
 def test_names_and_titles_are_found_by_type(client, demo):
     factories.product(factories.vendor("Flock Safety"), "Falcon")
     factories.records_request(
@@ -235,6 +287,62 @@ def test_names_and_titles_are_found_by_type(client, demo):
     assert any(
         "Rekognition" in r.subject for r in client.get("/search/", {"q": "rekognition"}).context["results"]["requests"]
     )  # noqa: E501
+
+
+def test_names_and_titles_match_by_word_not_inside_words(client):
+    for name, code in [("Altamonte Springs Police Department", "FL"), ("Palm Springs Police Department", "CA"),
+                       ("Pickerington Police Department", "OH"), ("Ringgold Police Department", "GA")]:  # fmt: skip
+        factories.agency(name, code)
+    brookhaven = factories.agency("Brookhaven Police Department", "GA", ori="GA0447200")
+
+    def agencies(q):
+        return [a.name for a in client.get("/search/", {"q": q}).context["results"]["agencies"]]
+
+    assert agencies("ring") == ["Ringgold Police Department"]
+    assert agencies("springs") == ["Altamonte Springs Police Department", "Palm Springs Police Department"]
+    assert agencies("pick") == ["Pickerington Police Department"]  # a word's start is enough
+    assert agencies('"palm springs police"') == ["Palm Springs Police Department"]
+    assert agencies('"springs palm"') == []
+    assert agencies("GA0447200") == agencies("ga0447200") == [brookhaven.name]
+    listed = client.get("/agencies/", {"q": "ring"}).content.decode()
+    assert "Ringgold Police Department" in listed and "Springs" not in listed and "Pickerington" not in listed
+    assert "Brookhaven Police Department" in client.get("/agencies/", {"q": "GA0447200"}).content.decode()
+
+
+def test_the_timeline_words_need_every_word_in_any_order(client):
+    agency = factories.agency("Adams County Sheriff's Office", "CO")
+    event = factories.event(
+        agency, title="Adams County buys licence plate readers", summary="A license for 20 cameras."
+    )
+    factories.event(agency, title="Flock cameras in Adamsville", summary="No licensing yet.")
+
+    def titles(q):
+        return [e.title for e in client.get("/timeline/", {"q": q}).context["page"].items]
+
+    assert titles("Adams license") == titles("license adams") == [event.title]
+    assert titles('"adams county" licen') == [event.title]
+    assert titles("dams license") == titles("Adams licenses") == []
+    assert len(titles("cameras")) == 2 and titles("cameras -licensing") == [event.title]
+
+
+def test_results_link_the_agencies_and_requests_they_name_and_empty_sections_take_one_line(client, demo):
+    body = client.get("/search/", {"q": "rekognition"}).content.decode()
+    wcso = Agency.objects.get(name="Washington County Sheriff's Office")
+    assert f'<a href="{wcso.get_absolute_url()}">Washington County Sheriff&#x27;s Office</a>' in body
+    assert "No matching" not in body and "<h2>Vendors</h2>" not in body
+    assert '<p class="muted" id="no-names">No agencies, vendors, ' in body
+
+    agency = factories.agency("Quokka Police Department", "NV")
+    public = factories.records_request(agency, subject="Quokka camera records")
+    hidden = factories.records_request(agency, subject="Secret quokka request", visibility="private")
+    factories.document(agency, pages=["quokka camera invoice"], request=public, title="Invoice")
+    factories.document(agency, pages=["quokka camera letter"], request=hidden, title="Letter")
+    response = client.get("/search/", {"q": "quokka camera"})
+    body = response.content.decode()
+    assert body.count(f'<a href="{agency.get_absolute_url()}">Quokka Police Department</a>') >= 3  # hits, request
+    assert f'released under <a href="{public.get_absolute_url()}">Quokka camera records</a>' in body
+    assert "Secret quokka" not in body and hidden.get_absolute_url() not in body
+    assert "No agencies, vendors, products, technologies, timeline entries or document titles match." in body
 
 
 # The document page
@@ -267,6 +375,26 @@ def test_the_search_index_exists_on_this_engine():
             assert {row[0] for row in cursor.fetchall()} == {
                 "records_documentpage_fts_insert", "records_documentpage_fts_delete", "records_documentpage_fts_update"
             }  # fmt: skip
+
+
+SEARCH_TERMS_MIGRATION = ("records", "0019_search_terms")
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_migration_gives_the_pages_already_there_their_search_terms():
+    executor = MigrationExecutor(connection)
+    before = sorted(executor.loader.graph.node_map[SEARCH_TERMS_MIGRATION].parents)
+    before = [parent.key for parent in before if parent.key[0] == "records"]
+    executor.migrate(before)
+    old = executor.loader.project_state(before).apps
+    document = old.get_model("records", "Document").objects.create(title="Log", kind="other")
+    old.get_model("records", "DocumentPage").objects.create(document=document, number=1, text="See 2015-APHIS-00523-F.")
+
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+    query = search.parse_query("2015-APHIS-00523-F")
+    assert [page.text for page in search.matching_pages(query, Document.objects.all())] == ["See 2015-APHIS-00523-F."]
+    assert DocumentPage.objects.get().search_text == "see 2015 aphi 523 f"
 
 
 def grow(size: int):

@@ -6,6 +6,7 @@ from records.models.agencies import Agency
 from records.models.requests import Correspondence, RecordsRequest
 from records.models.timeline import DatePrecision
 from records.models.visibility import VisibilityFields, VisibleQuerySet, embargo_constraint
+from records.rules.search_terms import page_terms
 
 
 class ExtractionStatus(models.TextChoices):
@@ -110,12 +111,30 @@ class Document(VisibilityFields):
         return detail_url("document-detail", self.pk)
 
 
+class SearchTermsField(models.TextField):
+    """The page's text as both search engines index it (records/rules/search_terms.py), worked out from `text`
+    on every save and bulk_create. A write that bypasses pre_save (QuerySet.update, bulk_update) must set it."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("editable", False)
+        kwargs.setdefault("blank", True)
+        kwargs.setdefault("default", "")
+        super().__init__(*args, **kwargs)
+
+    def pre_save(self, model_instance, add):
+        value = page_terms(model_instance.text)
+        setattr(model_instance, self.attname, value)
+        return value
+
+
 class DocumentPage(models.Model):
     """One page of a document's text; search and timeline sources cite these by number."""
 
     document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="pages")
     number = models.PositiveIntegerField()
     text = models.TextField(blank=True)
+    # Indexed by PostgreSQL's search_vector and SQLite's records_documentpage_fts (migration 0019).
+    search_text = SearchTermsField()
 
     class Meta:
         ordering = ["document", "number"]
@@ -126,6 +145,13 @@ class DocumentPage(models.Model):
 
     def __str__(self):
         return f"{self.document} p. {self.number}"
+
+    def save(self, **kwargs):
+        # A save of the text alone (update_fields=["text"]) saves its search terms with it.
+        fields = kwargs.get("update_fields")
+        if fields is not None and "text" in fields:
+            kwargs["update_fields"] = {*fields, "search_text"}
+        super().save(**kwargs)
 
 
 class MentionStatus(models.TextChoices):

@@ -6,10 +6,10 @@ import re
 
 import django_filters as filters
 from django import forms
-from django.db.models import Q
 from django.forms.renderers import Jinja2
 from django.utils import timezone
 
+from records.documents import search
 from records.models import (
     Agency,
     AgencyKind,
@@ -32,6 +32,16 @@ from records.rules.states import STATE_CHOICES
 
 MAX_TEXT = 200
 FILTER_FORM_RENDERER = Jinja2()
+
+
+def words_in(*fields: str, codes: dict | None = None):
+    """A `q` filter's method: the words, with the search syntax, start words of one of `fields` (or a term is
+    the whole of one of `codes`), as on /search/ (records/documents/search.name_filter)."""
+
+    def filter_words(queryset, name, value):
+        return queryset.filter(search.name_filter(search.parse_query(value), *fields, codes=codes))
+
+    return filter_words
 
 
 class PartialDateField(forms.Field):
@@ -119,14 +129,11 @@ class TimelineFilter(BaseFilterSet):
     kind = filters.ChoiceFilter(choices=EventKind.choices, label="Kind of entry")
     start = PartialDateFilter(field_name="date", lookup_expr="gte", label="From")
     end = PartialDateFilter(field_name="date", lookup_expr="lte", end_of_period=True, label="To")
-    q = filters.CharFilter(method="filter_text", max_length=MAX_TEXT, label="Words")
+    q = filters.CharFilter(method=words_in("title", "summary"), max_length=MAX_TEXT, label="Words")
 
     class Meta:
         model = TimelineEvent
         fields = []
-
-    def filter_text(self, queryset, name, value):
-        return queryset.filter(Q(title__icontains=value) | Q(summary__icontains=value))
 
 
 class AgencyTimelineFilter(TimelineFilter):
@@ -137,7 +144,9 @@ class AgencyTimelineFilter(TimelineFilter):
 
 
 class AgencyFilter(BaseFilterSet):
-    q = filters.CharFilter(field_name="name", lookup_expr="icontains", max_length=MAX_TEXT, label="Name")
+    q = filters.CharFilter(
+        method=words_in("name", codes={"ori": Agency.objects.all()}), max_length=MAX_TEXT, label="Name"
+    )
     state = StateFilter(field_name="jurisdiction__state", label="State")
     kind = filters.ChoiceFilter(choices=AgencyKind.choices, label="Kind")
     level = filters.ChoiceFilter(field_name="jurisdiction__level", choices=Level.choices, label="Level")
@@ -185,7 +194,7 @@ class VendorFilter(BaseFilterSet):
         fields = []
 
     def filter_name(self, queryset, name, value):
-        return queryset.filter(Q(name__icontains=value) | Q(aliases__name__icontains=value)).distinct()
+        return words_in("name", "aliases__name")(queryset, name, value).distinct()
 
 
 class ProcurementFilter(BaseFilterSet):
@@ -230,7 +239,7 @@ class RequestFilter(BaseFilterSet):
     )
     filed_after = PartialDateFilter(field_name="filed_on", lookup_expr="gte", label="Filed from")
     filed_before = PartialDateFilter(field_name="filed_on", lookup_expr="lte", end_of_period=True, label="Filed up to")
-    q = filters.CharFilter(method="filter_text", max_length=MAX_TEXT, label="Words")
+    q = filters.CharFilter(method=words_in("subject", "tracking_number"), max_length=MAX_TEXT, label="Words")
 
     class Meta:
         model = RecordsRequest
@@ -241,16 +250,13 @@ class RequestFilter(BaseFilterSet):
             return queryset.overdue(timezone.localdate())
         return queryset.filter(status=value)
 
-    def filter_text(self, queryset, name, value):
-        return queryset.filter(Q(subject__icontains=value) | Q(tracking_number__icontains=value))
-
 
 class DocumentFilter(BaseFilterSet):
     agency = SlugChoiceFilter(queryset=Agency.objects.all(), label="Agency")
     state = StateFilter(field_name="agency__jurisdiction__state", label="State")
     kind = filters.ChoiceFilter(choices=DocumentKind.choices)
     year = filters.NumberFilter(field_name="date__year", min_value=1900, max_value=2100, label="Year")
-    q = filters.CharFilter(field_name="title", lookup_expr="icontains", max_length=MAX_TEXT, label="Title")
+    q = filters.CharFilter(method=words_in("title"), max_length=MAX_TEXT, label="Title")
 
     class Meta:
         model = Document

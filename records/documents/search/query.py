@@ -1,19 +1,22 @@
 """What a person typed, translated into a query both engines accept.
 
 The syntax is the web's: plain words (all must occur), "a phrase", OR between two terms, -word or
--"phrase" to exclude. The raw text never reaches FTS5 or `websearch_to_tsquery`: it is parsed here
-into words and phrases, then written out again in each engine's own syntax with every term quoted,
-so stray quotes, operators, control characters or odd Unicode give a smaller query and a note,
-never a syntax error.
+-"phrase" to exclude. The raw text never reaches FTS5 or `to_tsquery`: it is parsed here into words
+and phrases, each made of the same terms as the pages (records/rules/search_terms.py), then written
+out again in each engine's own syntax with every term quoted, so stray quotes, operators, control
+characters or odd Unicode give a smaller query and a note, never a syntax error. A word with
+punctuation in it (`2015-APHIS-00523-F`, `25.134692`) is the phrase of its terms.
 """
 
 import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from records.rules.search_terms import terms
+
 MAX_LENGTH = 200
 MAX_TERMS = 24
-# Letters and digits only: both engines split words on everything else, underscores included.
+# The words of a name look-up: letters and digits, as typed.
 WORD = re.compile(r"[^\W_]+")
 TOKEN = re.compile(r'(-?)"([^"]*)("?)|(\S+)')
 # Unicode categories turned into spaces: controls (NUL included, which PostgreSQL refuses), format
@@ -23,17 +26,20 @@ DROPPED_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn"})
 
 @dataclass(frozen=True)
 class Term:
-    """A word or a phrase: `words` for the full-text engines, `text` as typed for name look-ups."""
+    """A word or a phrase: `words`, its search terms, for the full-text engines; `text` as typed and
+    `name_words`, its letters and digits unstemmed, for name look-ups."""
 
     words: tuple[str, ...]
     text: str
+    name_words: tuple[str, ...] = ()
 
     def fts5(self) -> str:
+        # Terms are letters and digits only, so the quotes need no escaping.
         return '"' + " ".join(self.words) + '"'
 
-    def websearch(self) -> str:
-        # Quoted even when single, so that a word such as "or" is never read as an operator.
-        return '"' + " ".join(self.words) + '"'
+    def tsquery(self) -> str:
+        # Quoted, so that a term such as "or" is never read as an operator; a phrase's terms follow each other.
+        return " <-> ".join(f"'{word}'" for word in self.words)
 
 
 @dataclass(frozen=True)
@@ -48,11 +54,11 @@ class SearchQuery:
     def __bool__(self) -> bool:
         return bool(self.groups)
 
-    def websearch(self) -> str:
-        """The query for PostgreSQL's websearch_to_tsquery."""
-        parts = [" or ".join(term.websearch() for term in group) for group in self.groups]
-        parts += ["-" + term.websearch() for term in self.excluded]
-        return " ".join(parts)
+    def tsquery(self) -> str:
+        """The query for PostgreSQL's to_tsquery('simple', ...)."""
+        parts = ["(" + " | ".join(term.tsquery() for term in group) + ")" for group in self.groups]
+        parts += ["!(" + term.tsquery() + ")" for term in self.excluded]
+        return " & ".join(parts)
 
     def fts5(self) -> str:
         """The query for an FTS5 MATCH."""
@@ -89,11 +95,12 @@ def parse_query(raw: str | None) -> SearchQuery:
                 items.append("OR")
                 continue
             minus, phrase = ("-", bare[1:]) if bare.startswith("-") else ("", bare)
-        words = tuple(word.lower() for word in WORD.findall(phrase))
+        words = terms(phrase)
         if not words:
             ignored_operator = ignored_operator or bool(minus) or phrase.strip() == ""
             continue
-        term = Term(words=words, text=" ".join(phrase.split()))
+        name_words = tuple(word.lower() for word in WORD.findall(phrase))
+        term = Term(words=words, text=" ".join(phrase.split()), name_words=name_words)
         if minus:
             excluded.append(term)
             items.append("-")

@@ -1,14 +1,16 @@
 """/search/: document pages by full text, and agencies, vendors, products, requests and timeline entries by name."""
 
+import csv
 from functools import partial
 
 from django.db.models import Count
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from records import exports
 from records.documents import search
+from records.exports.columns import neutralise
 from records.models import (
     Agency,
     Document,
@@ -31,6 +33,20 @@ PER_TYPE = 10
 FACET_SIZE = 15
 SHOWN_MENTIONS = (MentionStatus.FOUND, MentionStatus.CONFIRMED)
 FACETS = ("agency", "vendor", "kind", "year", "state")
+FORMATS = ("html", "json", "csv")
+# A CSV holds the best-ranked hits, up to this many: each is a snippet worked out from the page's text.
+CSV_MAX_HITS = 1_000
+CSV_HEADER = ["document", "page", "url", "snippet", "agency", "date", "kind", "document_url"]
+# The name and title results, in the page's order, as the line that lists those with no match names them.
+NAME_SECTIONS = {
+    "agencies": "agencies",
+    "vendors": "vendors",
+    "products": "products",
+    "technologies": "technologies",
+    "requests": "records requests",
+    "events": "timeline entries",
+    "documents": "document titles",
+}
 
 
 def _narrowed(documents, facets: dict):
@@ -97,6 +113,45 @@ def _hit_json(hit: search.PageHit, absolute) -> dict:
     }
 
 
+def _unmatched(results: dict) -> str:
+    """'vendors, products or timeline entries': the kinds of names with no match, for one line."""
+    empty = [label for key, label in NAME_SECTIONS.items() if not results.get(key)]
+    return " or ".join(filter(None, [", ".join(empty[:-1]), *empty[-1:]]))
+
+
+def _hits_csv(request, query, facets) -> HttpResponse:
+    """The best CSV_MAX_HITS hits among public documents, whoever asks: a file travels further than a page."""
+    documents = _narrowed(Document.objects.visible_to(None), facets)
+    hits = search.page_hits(query, documents, limit=CSV_MAX_HITS) if query else []
+    absolute = request.build_absolute_uri
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="search.csv"'
+    writer = csv.writer(response)
+    writer.writerow(CSV_HEADER)
+    for hit in hits:
+        document = hit.document
+        writer.writerow(
+            [
+                neutralise(document.title),
+                hit.page,
+                absolute(hit.url),
+                neutralise(hit.snippet_text),
+                neutralise(document.agency.name) if document.agency else "",
+                document.date.isoformat() if document.date else "",
+                document.kind,
+                absolute(document.get_absolute_url()),
+            ]
+        )
+    return response
+
+
+def _with_format(request, wanted: str) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    query["format"] = wanted
+    return f"{request.path}?{query.urlencode()}"
+
+
 def _page_url(request, page: int) -> str:
     query = request.GET.copy()
     query["page"] = str(page)
@@ -109,7 +164,9 @@ def _facets_and_names(request, query, documents) -> tuple[list, dict]:
     user = request.user
     facets = _facets(request.GET, search.matching_documents(query, documents))
     names = {
-        "agencies": Agency.objects.with_place().filter(search.name_filter(query, "name"))[:PER_TYPE],
+        "agencies": Agency.objects.with_place().filter(
+            search.name_filter(query, "name", codes={"ori": Agency.objects.all()})
+        )[:PER_TYPE],
         "vendors": Vendor.objects.filter(search.name_filter(query, "name", "aliases__name")).distinct()[:PER_TYPE],
         "products": Product.objects.select_related("vendor").filter(search.name_filter(query, "name"))[:PER_TYPE],
         "technologies": Technology.objects.filter(search.name_filter(query, "name"))[:PER_TYPE],
@@ -137,7 +194,13 @@ def search_page(request):
     facets = {name: form.cleaned_data.get(name) for name in FACETS}
     page = form.cleaned_data.get("page") or 1
     status = 400 if form.errors else 200
-    wanted = request.GET.get("format")
+    wanted = request.GET.get("format") or "html"
+    if wanted not in FORMATS:
+        message = f"There is no format “{wanted[:20]}” here: use {', '.join(FORMATS[:-1])} or {FORMATS[-1]}."
+        context = {"query": query, "search_query": query.text, "form": form, "format_error": message}
+        return render(request, "records/search.html", context, status=400)
+    if wanted == "csv" and not form.errors:
+        return _hits_csv(request, query, facets)
 
     documents = _narrowed(Document.objects.visible_to(request.user), facets)
     hits, total, next_page = [], None, None
@@ -150,7 +213,9 @@ def search_page(request):
             request,
             f"{cache_key}:{page}",
             lambda: (
-                search.page_hits(query, documents, limit=PER_PAGE + 1, offset=(page - 1) * PER_PAGE),
+                search.page_hits(
+                    query, documents, limit=PER_PAGE + 1, offset=(page - 1) * PER_PAGE, reader=request.user
+                ),
                 search.matching_pages(query, documents).count(),
             ),
         )
@@ -177,6 +242,7 @@ def search_page(request):
             request, f"search-facets:{shown}", lambda: _facets_and_names(request, query, documents)
         )
     context |= {
+        "unmatched": _unmatched(context["results"]) if query else "",
         "hits": hits,
         "total": total,
         "page": page,
@@ -184,6 +250,8 @@ def search_page(request):
         "previous_url": _page_url(request, page - 1) if page > 1 else None,
         "next_url": _page_url(request, next_page) if next_page else None,
         "json_url": _page_url(request, page) + "&format=json",
+        "csv_url": _with_format(request, "csv"),
+        "csv_max_hits": CSV_MAX_HITS,
         "filtered": any(facets.values()),
         "kept_facets": [(name, request.GET[name]) for name in FACETS if request.GET.get(name)],
     }
