@@ -106,7 +106,7 @@ def test_date_ranges_respect_precision(client, world):
 @pytest.mark.parametrize(
     ("url", "field", "message"),
     [
-        ("/timeline/?vendor=no-such-vendor", "vendor", "No such entry"),
+        ("/timeline/?vendor=no-such-vendor", "vendor", "No vendor is called"),
         ("/timeline/?start=last+tuesday", "start", "YYYY"),
         ("/timeline/?end=2019-02-30", "end", "does not exist"),
         ("/agencies/?state=ZZ", "state", "two-letter"),

@@ -29,6 +29,7 @@ from records.models import (
 )
 from records.models.documents import DocumentKind
 from records.rules.states import STATE_CHOICES
+from records.web.forms import NameField
 
 MAX_TEXT = 200
 FILTER_FORM_RENDERER = Jinja2()
@@ -69,14 +70,25 @@ class PartialDateFilter(filters.Filter):
     field_class = PartialDateField
 
 
-class SlugChoiceFilter(filters.ModelChoiceFilter):
-    """A filter by slug whose unknown values say so instead of being ignored."""
+class NameFilter(filters.Filter):
+    """An agency, vendor or product by the name a person types (or an alias, or the slug a link carries); a name
+    that fits several (thirty Washington Counties) is reported at the filter, with how to tell them apart."""
+
+    field_class = NameField
+
+    def __init__(self, kind: str, *args, **kwargs):
+        super().__init__(*args, kind=kind, **kwargs)
+
+
+class TechnologyFilter(filters.ModelChoiceFilter):
+    """One of the dozen technologies, from a list: links carry its slug."""
 
     def __init__(self, *args, **kwargs):
+        kwargs.setdefault("queryset", Technology.objects.all())
         kwargs.setdefault("to_field_name", "slug")
-        # A text box, not a <select> of every agency in the country.
-        kwargs.setdefault("widget", forms.TextInput(attrs={"placeholder": "slug"}))
-        kwargs.setdefault("error_messages", {"invalid_choice": "No such entry; check the spelling of the slug."})
+        kwargs.setdefault("label", "Technology")
+        kwargs.setdefault("empty_label", "Any")
+        kwargs.setdefault("error_messages", {"invalid_choice": "No such technology; pick one from the list."})
         super().__init__(*args, **kwargs)
 
 
@@ -111,9 +123,9 @@ class BaseFilterSet(filters.FilterSet):
 
 
 class TimelineFilter(BaseFilterSet):
-    agency = SlugChoiceFilter(queryset=Agency.objects.all(), label="Agency")
-    vendor = SlugChoiceFilter(field_name="vendors", queryset=Vendor.objects.all(), label="Vendor")
-    technology = SlugChoiceFilter(field_name="technologies", queryset=Technology.objects.all(), label="Technology")
+    agency = NameFilter("agency", label="Agency")
+    vendor = NameFilter("vendor", field_name="vendors", label="Vendor")
+    technology = TechnologyFilter(field_name="technologies")
     # The entry's own copy of its agency's state: one index in date order, not two joins (TimelineEvent.state).
     state = StateFilter(field_name="state", label="State")
     kind = filters.ChoiceFilter(choices=EventKind.choices, label="Kind of entry")
@@ -141,8 +153,8 @@ class AgencyFilter(BaseFilterSet):
     state = StateFilter(field_name="jurisdiction__state", label="State")
     kind = filters.ChoiceFilter(choices=AgencyKind.choices, label="Kind")
     level = filters.ChoiceFilter(field_name="jurisdiction__level", choices=Level.choices, label="Level")
-    technology = SlugChoiceFilter(queryset=Technology.objects.all(), method="filter_events", label="Technology")
-    vendor = SlugChoiceFilter(queryset=Vendor.objects.all(), method="filter_events", label="Vendor")
+    technology = TechnologyFilter(method="filter_events")
+    vendor = NameFilter("vendor", method="filter_events", label="Vendor")
 
     class Meta:
         model = Agency
@@ -176,9 +188,7 @@ class AgencyFilter(BaseFilterSet):
 
 class VendorFilter(BaseFilterSet):
     q = filters.CharFilter(method="filter_name", max_length=MAX_TEXT, label="Name")
-    technology = SlugChoiceFilter(
-        field_name="products__technologies", queryset=Technology.objects.all(), distinct=True, label="Technology"
-    )
+    technology = TechnologyFilter(field_name="products__technologies", distinct=True)
 
     class Meta:
         model = Vendor
@@ -189,9 +199,9 @@ class VendorFilter(BaseFilterSet):
 
 
 class ProcurementFilter(BaseFilterSet):
-    agency = SlugChoiceFilter(queryset=Agency.objects.all(), label="Agency")
-    vendor = SlugChoiceFilter(queryset=Vendor.objects.all())
-    technology = SlugChoiceFilter(field_name="product__technologies", queryset=Technology.objects.all())
+    agency = NameFilter("agency", label="Agency")
+    vendor = NameFilter("vendor", label="Vendor")
+    technology = TechnologyFilter(field_name="product__technologies")
     # The procurement's own copy of its agency's state: one index in page order, not two joins (Procurement.state).
     state = StateFilter(field_name="state", label="State")
     kind = filters.ChoiceFilter(choices=ProcurementKind.choices)
@@ -222,7 +232,7 @@ REQUEST_STATUS_CHOICES = [("overdue", "Overdue"), *RequestStatus.choices]
 
 
 class RequestFilter(BaseFilterSet):
-    agency = SlugChoiceFilter(queryset=Agency.objects.all(), label="Agency")
+    agency = NameFilter("agency", label="Agency")
     state = StateFilter(field_name="agency__jurisdiction__state", label="State")
     status = filters.ChoiceFilter(choices=REQUEST_STATUS_CHOICES, method="filter_status", label="Status")
     requester = filters.CharFilter(
@@ -246,7 +256,7 @@ class RequestFilter(BaseFilterSet):
 
 
 class DocumentFilter(BaseFilterSet):
-    agency = SlugChoiceFilter(queryset=Agency.objects.all(), label="Agency")
+    agency = NameFilter("agency", label="Agency")
     state = StateFilter(field_name="agency__jurisdiction__state", label="State")
     kind = filters.ChoiceFilter(choices=DocumentKind.choices)
     year = filters.NumberFilter(field_name="date__year", min_value=1900, max_value=2100, label="Year")
