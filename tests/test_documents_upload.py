@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
+from django.utils.html import escape
 
 from records.documents.extraction import UnsupportedFile
 from records.models import Document, DocumentMention, ExtractionStatus, Jurisdiction
@@ -125,7 +126,8 @@ def test_an_html_file_renamed_pdf_is_refused_with_a_clear_message(
     ]
     page = response.content.decode()
     assert "is an HTML page, not PDF" in page
-    assert 'value="Typed title"' in page and f'value="{agency.slug}"' in page  # what was typed is kept
+    # What was typed is kept; the agency, given by its slug, shows as its name and state.
+    assert 'value="Typed title"' in page and f'value="{escape(agency.name)} ({agency.state})"' in page
     assert not Document.objects.exists()
 
 
@@ -175,7 +177,7 @@ def test_other_fields_are_checked_at_their_field(staff_client, agency, django_ca
     assert "kind" in errors
     response = upload(staff_client, [], django_capture_on_commit_callbacks, agency="no-such-agency")
     assert response.context["form"].errors["files"] == ["Choose at least one file."]
-    assert "No agency has that slug" in response.context["form"].errors["agency"][0]
+    assert "No agency is called" in response.context["form"].errors["agency"][0]
 
 
 def test_files_are_stored_by_hash_once_however_often_they_are_uploaded(

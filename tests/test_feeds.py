@@ -64,3 +64,40 @@ def test_sitemap_and_robots(client, world):
     robots = client.get("/robots.txt").content.decode()
     assert "Disallow: /admin/" in robots
     assert "Sitemap: http://testserver/sitemap.xml" in robots
+
+
+def test_a_filtered_list_offers_a_feed_with_the_same_filters(client, world):
+    agency, _ = world
+    html = client.get("/timeline/?state=FL&sort=date&after=2030-01-01~9").content.decode()
+    assert 'href="/timeline/feed/?state=FL"' in html  # the filters, not the order or the page
+    assert entries(client, "/timeline/feed/?state=FL") == ["Jan 1, 2019: Elsewhere"]
+    assert entries(client, "/timeline/feed/?vendor=Amazon&start=2017") == ["Nov 2017: Mugshots indexed"]
+    assert entries(client, "/timeline/feed/?year=2018") == []
+    html = client.get(f"/agencies/{agency.slug}/?kind=deployment").content.decode()
+    assert f'href="/agencies/{agency.slug}/feed/?kind=deployment"' in html
+    assert entries(client, f"/agencies/{agency.slug}/feed/?kind=policy") == []
+    assert entries(client, "/vendors/amazon/feed/?state=FL") == []
+    root = ET.fromstring(client.get("/timeline/feed/?state=FL").content)  # noqa: S314
+    assert root.find(f"{ATOM}title").text == "Surveillance Procurement Tracker: timeline (filtered)"
+    assert root.find(f"{ATOM}link").get("href") == "http://testserver/timeline/?state=FL"
+
+
+def test_a_feed_refuses_a_filter_it_cannot_use(client, world):
+    response = client.get("/timeline/feed/?start=2021&end=2019&vendor=nobody")
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "To: “To” (2019) comes before “From” (2021)" in body and "Vendor: No vendor is called" in body
+
+
+def test_the_sitemap_lists_public_timeline_entries_and_procurements(client, world):
+    agency, amazon = world
+    shown = factories.procurement(agency, amazon)
+    hidden = factories.procurement(agency, amazon, visibility="private")
+    private_event = factories.event(agency, datetime.date(2020, 1, 1), visibility="private")
+    root = ET.fromstring(client.get("/sitemap.xml").content)  # noqa: S314
+    locations = {loc.text for loc in root.iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")}
+    public_events = agency.timeline_events.exclude(pk=private_event.pk)
+    assert {f"http://testserver{event.get_absolute_url()}" for event in public_events} <= locations
+    assert f"http://testserver{shown.get_absolute_url()}" in locations
+    assert f"http://testserver{hidden.get_absolute_url()}" not in locations
+    assert f"http://testserver{private_event.get_absolute_url()}" not in locations

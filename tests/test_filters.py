@@ -106,7 +106,7 @@ def test_date_ranges_respect_precision(client, world):
 @pytest.mark.parametrize(
     ("url", "field", "message"),
     [
-        ("/timeline/?vendor=no-such-vendor", "vendor", "No such entry"),
+        ("/timeline/?vendor=no-such-vendor", "vendor", "No vendor is called"),
         ("/timeline/?start=last+tuesday", "start", "YYYY"),
         ("/timeline/?end=2019-02-30", "end", "does not exist"),
         ("/agencies/?state=ZZ", "state", "two-letter"),
@@ -145,3 +145,100 @@ def test_empty_results_offer_to_drop_a_filter(client, world):
     assert "Nothing matches these filters" in page
     assert 'href="/timeline/?state=TX">without vendor' in page
     assert 'href="/timeline/?vendor=amazon">without state' in page
+
+
+def test_every_list_has_facets_that_follow_the_filters(client, world):
+    timeline = client.get("/timeline/")
+    assert facet(timeline, "kind") == {"deployment": 4, "procurement": 1}
+    assert facet(timeline, "technology") == {"face-recognition": 2, "automated-license-plate-readers": 3}
+    assert facet(timeline, "vendor") == {"amazon": 2, "flock-safety": 3}
+    assert facet(timeline, "state") == {"OR": 2, "FL": 2, "TX": 1}
+    assert facet(timeline, "year") == {2017: 1, 2018: 1, 2019: 1, 2020: 1, 2021: 1}
+    narrowed = client.get("/timeline/?vendor=flock-safety&state=FL")
+    assert facet(narrowed, "year") == {2020: 1}
+    assert facet(narrowed, "technology") == {"automated-license-plate-readers": 1}
+    # Each option links to the list narrowed by it, the other filters kept and the page position dropped.
+    page = client.get("/timeline/?vendor=flock-safety&after=2030-01-01~99").content.decode()
+    assert 'href="?vendor=flock-safety&amp;year=2020"' in page
+    assert [e.title for e in client.get("/timeline/?year=2020").context["page"].items] == [
+        e.title for e in narrowed.context["page"].items
+    ]
+
+
+def test_request_procurement_and_document_facets(client, world):
+    amazon = world["wcso"].timeline_events.get().vendors.get()
+    factories.records_request(world["wcso"], status="fulfilled", filed_on=datetime.date(2018, 3, 1))
+    factories.records_request(world["miami"], status="rejected", filed_on=datetime.date(2019, 3, 1))
+    factories.records_request(world["miami"], status="filed", filed_on=datetime.date(2019, 4, 1))
+    requests = client.get("/requests/")
+    assert facet(requests, "status") == {"fulfilled": 1, "rejected": 1, "filed": 1}
+    assert facet(requests, "outcome") == {"released": 1, "refused": 1, "open": 1}
+    assert facet(requests, "state") == {"OR": 1, "FL": 2}
+    assert facet(requests, "year") == {2018: 1, 2019: 2}
+    assert len(client.get("/requests/?outcome=refused").context["page"].items) == 1
+    assert len(client.get("/requests/?year=2019&state=FL").context["page"].items) == 2
+
+    factories.procurement(world["wcso"], amazon, kind="contract", amount=100, signed_on=datetime.date(2017, 6, 1))
+    factories.procurement(world["miami"], amazon, kind="free_trial", signed_on=datetime.date(2019, 6, 1))
+    procurements = client.get("/procurements/?vendor=amazon")
+    assert facet(procurements, "kind") == {"contract": 1, "free_trial": 1}
+    assert facet(procurements, "vendor") == {"amazon": 2}
+    assert facet(procurements, "state") == {"OR": 1, "FL": 1}
+    assert facet(procurements, "year") == {2017: 1, 2019: 1}
+
+    factories.document(world["wcso"], kind="contract", date=datetime.date(2017, 1, 1))
+    factories.document(world["wcso"], kind="email", date=datetime.date(2018, 1, 1))
+    documents = client.get("/documents/?year=2018")
+    assert facet(documents, "kind") == {"email": 1}
+    assert facet(documents, "agency") == {world["wcso"].slug: 1}
+    labels = {o["label"] for key, _label, options in documents.context["facets"] if key == "agency" for o in options}
+    assert labels == {"Washington County Sheriff's Office (OR)"}
+
+
+def test_facets_count_only_what_the_reader_may_see(client, world):
+    from tests.accounts import user
+
+    factories.event(world["austin"], datetime.date(2022, 1, 1), kind="policy", visibility="private")
+    factories.records_request(world["austin"], status="rejected", filed_on=datetime.date(2022, 1, 1),
+                              visibility="private")  # fmt: skip
+    assert 2022 not in facet(client.get("/timeline/"), "year")
+    assert "policy" not in facet(client.get("/timeline/"), "kind")
+    assert facet(client.get("/requests/"), "state") == {}
+    client.force_login(user("editor"))
+    assert facet(client.get("/timeline/"), "year")[2022] == 1
+    assert facet(client.get("/requests/"), "state") == {"TX": 1}
+
+
+@pytest.mark.parametrize(
+    ("url", "field", "message"),
+    [
+        ("/timeline/?start=2021&end=2019", "end", "“To” (2019) comes before “From” (2021): swap them"),
+        ("/requests/?filed_after=2020-05&filed_before=2020-04-30", "filed_before", "comes before “Filed from”"),
+        ("/procurements/?amount_min=500&amount_max=10", "amount_max", "“Amount up to” (10) comes before"),
+        (f"/agencies/{'x'}/?start=2021&end=2019", "end", "comes before"),
+    ],
+)
+def test_a_reversed_range_says_so_at_the_filter(client, world, url, field, message):
+    if "/agencies/x/" in url:
+        url = url.replace("/agencies/x/", world["wcso"].get_absolute_url())
+    response = client.get(url)
+    assert response.status_code == 400
+    assert message in " ".join(response.context["filter"].errors[field])
+    assert client.get(url + "&format=json").status_code == 400
+
+
+def test_the_same_day_or_year_is_a_range(client, world):
+    assert client.get("/timeline/?start=2019&end=2019").status_code == 200
+    assert client.get("/timeline/?start=2019-01-01&end=2019").status_code == 200
+
+
+@pytest.mark.parametrize("path", ["/timeline/", "/agencies/", "/procurements/", "/requests/", "/documents/",
+                                  "/vendors/", "/vendors/amazon/", "/technologies/"])  # fmt: skip
+def test_an_unknown_format_says_which_exist(client, world, path):
+    response = client.get(f"{path}?format=xml")
+    assert response.status_code == 400
+    assert "There is no format “xml”. Ask for format=csv or format=json, or leave format out for the page." in (
+        response.content.decode()
+    )
+    assert client.get(f"{path}?format=html").status_code == 200
+    assert client.get(f"{path}?format=").status_code == 200

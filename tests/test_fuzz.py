@@ -31,16 +31,23 @@ HOSTILE = st.one_of(
 FUZZ = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 LIST_FILTERS = {
-    "/timeline/": ["agency", "vendor", "technology", "state", "kind", "start", "end", "q", "after", "format"],
+    "/timeline/": ["agency", "vendor", "technology", "state", "kind", "start", "end", "year", "q", "sort", "after",
+                   "format"],
     "/agencies/": ["q", "state", "kind", "level", "technology", "vendor", "sort", "after", "format"],
     "/vendors/": ["q", "technology", "after", "format"],
     "/procurements/": ["agency", "vendor", "technology", "state", "kind", "status", "amount_min", "amount_max",
-                       "year", "method", "funding_source", "under", "after", "format"],
-    "/requests/": ["agency", "state", "status", "requester", "filed_after", "filed_before", "q", "after", "format"],
+                       "year", "method", "funding_source", "under", "sort", "after", "format"],
+    "/requests/": ["agency", "state", "status", "outcome", "requester", "filed_after", "filed_before", "year", "q",
+                   "sort", "after", "format"],
     "/documents/": ["agency", "state", "kind", "year", "q", "after", "format"],
     "/search/": ["q", "agency", "vendor", "kind", "year", "state", "after", "format"],
-    "/vendors/amazon/": ["state", "kind", "start", "end", "q", "after"],
-    "/agencies/fuzz-police-department/": ["vendor", "technology", "kind", "start", "end", "q", "after", "format"],
+    "/vendors/amazon/": ["state", "kind", "start", "end", "year", "q", "sort", "after"],
+    "/agencies/fuzz-police-department/": ["vendor", "technology", "kind", "start", "end", "year", "q", "sort", "after",
+                                          "format"],
+    "/timeline/feed/": ["agency", "vendor", "technology", "state", "kind", "start", "end", "year", "q"],
+    "/names/agencies/": ["q"],
+    "/names/vendors/": ["q"],
+    "/names/products/": ["q"],
 }  # fmt: skip
 # Values found to break a page once: each is tried in every filter of every list, in every format.
 KNOWN_BREAKERS = ["9999-12", "9999-12-31", "0001-01", "\x00~5", "a\x00b~5", "\x00", "2020-01-01~0"]

@@ -221,13 +221,12 @@ def test_staff_edit_their_own_private_procurement_and_the_change_lands_in_histor
     assert f'href="/staff/procurements/{procurement.pk}/edit/"' in page and "Private" in page
     form = staff.get(f"/staff/procurements/{procurement.pk}/edit/")
     assert form.status_code == 200 and 'name="visibility"' not in form.content.decode()
-    # The form shows the agency and vendor as typed: by slug, so that saving it unchanged works.
-    assert 'value="harbor-police-department"' in form.content.decode()
-    assert 'value="quietwing-aerial"' in form.content.decode()
-    response = staff.post(
-        f"/staff/procurements/{procurement.pk}/edit/",
-        procurement_form(agency, vendor, title="Drone lease, amended", amount="52000"),
-    )
+    # The form shows the agency and vendor by name, the agency with its state, and saving them unchanged works.
+    assert 'value="Harbor Police Department (WA)"' in form.content.decode()
+    assert 'value="Quietwing Aerial"' in form.content.decode()
+    data = procurement_form(agency, vendor, title="Drone lease, amended", amount="52000")
+    data |= {"agency": "Harbor Police Department (WA)", "vendor": "Quietwing Aerial"}
+    response = staff.post(f"/staff/procurements/{procurement.pk}/edit/", data)
     assert response.status_code == 302
     procurement.refresh_from_db()
     assert (procurement.title, procurement.amount, procurement.visibility) == ("Drone lease, amended", 52000, "private")
@@ -313,7 +312,7 @@ def test_staff_edit_a_timeline_entry_with_its_sources(world):
     event = TimelineEvent.objects.get(title="Drones flown over the march")
     assert (event.visibility, event.added_by, event.date) == ("private", user("staff"), datetime.date(2023, 5, 1))
     form = staff.get(f"/staff/events/{event.pk}/edit/").content.decode()
-    assert "https://example.org/news" in form and 'value="harbor-police-department"' in form
+    assert "https://example.org/news" in form and 'value="Harbor Police Department (WA)"' in form
     no_source = entry_form(**{"sources-0-url": "", "sources-0-label": ""})
     refused = staff.post(f"/staff/events/{event.pk}/edit/", no_source)
     assert "Every timeline entry needs at least one source" in refused.content.decode()

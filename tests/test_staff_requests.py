@@ -102,7 +102,7 @@ def test_a_file_form_with_errors_says_what_is_wrong_at_each_field(editor_client,
     response = file_request(editor_client, agency, agency="no-such-agency", subject="", visibility="embargoed")
     assert response.status_code == 200
     page = response.content.decode()
-    assert "No agency has that slug" in page
+    assert "No agency is called" in page
     assert "This field is required." in page
     assert "An embargo needs the date it ends." in page
     assert 'value="no-such-agency"' in page

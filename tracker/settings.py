@@ -204,6 +204,8 @@ if os.environ.get("S3_BUCKET"):
 
 # Searches per minute per client address (0 turns the limit off); sign-ins are limited by django-axes.
 SEARCH_RATE_LIMIT = env_int("SEARCH_RATE_LIMIT", default=60)
+# Name look-ups (the suggestions as one types an agency, vendor or product) per minute per client address.
+NAME_LOOKUP_RATE_LIMIT = env_int("NAME_LOOKUP_RATE_LIMIT", default=300)
 # Behind a proxy, the request header that carries the client address (e.g. HTTP_X_FORWARDED_FOR).
 TRUSTED_PROXY_HEADER = os.environ.get("TRUSTED_PROXY_HEADER", "")
 

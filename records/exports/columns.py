@@ -30,7 +30,7 @@ from typing import Any
 from django.urls import reverse
 
 from records.links import detail_url_parts
-from records.models.keyset import after_key
+from records.models.keyset import after_key, keyset_order
 
 # Rows read from the database at a time, and the related rows fetched for them in one query each.
 BATCH = 10_000
@@ -210,10 +210,13 @@ class Order:
 
     key: str
     descending: bool = True
+    nullable: bool = False  # rows without a key come last (records/models/keyset.py)
 
     def apply(self, queryset):
-        direction = "-" if self.descending else ""
-        return queryset.order_by(f"{direction}{self.key}", f"{direction}id")
+        return queryset.order_by(*keyset_order(self.key, descending=self.descending, nullable=self.nullable))
+
+    def after(self, queryset, after: tuple):
+        return after_key(queryset, self.key, after, descending=self.descending, nullable=self.nullable)
 
 
 @dataclass
@@ -305,7 +308,7 @@ class Reader:
         queryset = order.apply(queryset).values_list(*self.paths, order.key, "pk")
         after = None
         while True:
-            page = after_key(queryset, order.key, after, descending=order.descending) if after else queryset
+            page = order.after(queryset, after) if after else queryset
             rows = list(page[:BATCH])
             if not rows:
                 return
@@ -318,7 +321,7 @@ class Reader:
         """One page of rows (as JSON values) from the key `after` on, and the (key, id) the next page starts
         after, or None if this is the last."""
         queryset = order.apply(queryset).values_list(*self.paths, order.key, "pk")
-        page = after_key(queryset, order.key, after, descending=order.descending) if after else queryset
+        page = order.after(queryset, after) if after else queryset
         rows = list(page[: size + 1])
         more, rows = len(rows) > size, rows[:size]
         return self.json_rows(self._read(rows)), ((rows[-1][-2], rows[-1][-1]) if more else None)

@@ -46,6 +46,26 @@ NEVER_OVERDUE_STATUSES = TERMINAL_STATUSES | {RequestStatus.UNKNOWN}
 
 PRIVATE_REQUESTER = "A private requester"
 
+# What became of a request, in a few words a reader filters by: (value, label, statuses). A draft, an appeal or a
+# request of unknown status has none of these outcomes.
+OUTCOMES = (
+    ("open", "Waiting on the agency", frozenset(
+        {RequestStatus.FILED, RequestStatus.ACKNOWLEDGED, RequestStatus.PROCESSING, RequestStatus.FIX_REQUIRED,
+         RequestStatus.PAYMENT_REQUIRED}
+    )),
+    ("released", "Records released", frozenset({RequestStatus.FULFILLED, RequestStatus.PARTIALLY_FULFILLED})),
+    ("no_records", "No records", frozenset({RequestStatus.NO_RECORDS})),
+    ("refused", "Refused or appealed", frozenset({RequestStatus.REJECTED, RequestStatus.APPEALED})),
+    ("withdrawn", "Withdrawn", frozenset({RequestStatus.WITHDRAWN})),
+    ("not_recorded", "Closed, outcome not recorded", frozenset({RequestStatus.CLOSED})),
+)  # fmt: skip
+OUTCOME_STATUSES = {value: statuses for value, _label, statuses in OUTCOMES}
+
+
+def outcome_of(status: str) -> str:
+    """The outcome (OUTCOMES) a status belongs to, or "" for none."""
+    return next((value for value, _label, statuses in OUTCOMES if status in statuses), "")
+
 
 def is_terminal(status: str) -> bool:
     return status in TERMINAL_STATUSES

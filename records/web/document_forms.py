@@ -9,7 +9,7 @@ from records.documents.extraction import ACCEPTED
 from records.models import Agency, MentionStatus, RecordsRequest, Vendor, Visibility
 from records.models.documents import DocumentKind
 from records.rules.states import STATE_CHOICES
-from records.web.forms import DATE_INPUT, MultipleFileField, SlugField, VisibilityMixin, check_uploads
+from records.web.forms import DATE_INPUT, MultipleFileField, NameField, VisibilityMixin, check_uploads
 
 MAX_RESULT_PAGES = 25
 
@@ -51,11 +51,11 @@ class DocumentUploadForm(VisibilityMixin, forms.Form):
         help_text="The number of the request that returned the files (as in /requests/<number>/), if any.",
         error_messages={"invalid_choice": "No request has that number."},
     )
-    agency = SlugField(
-        Agency.objects.all(),
-        noun="agency",
+    agency = NameField(
+        "agency",
         required=False,
-        help_text="The agency's slug; leave empty when a request is given (its agency is used).",
+        help_text="Type part of its name and pick it from the suggestions; leave it empty when a request is given "
+        "(its agency is used).",
     )
     kind = forms.ChoiceField(choices=DocumentKind.choices, initial=DocumentKind.OTHER)
     title = forms.CharField(

@@ -28,7 +28,10 @@ from records.models import (
     Vendor,
 )
 from records.models.documents import DocumentKind
+from records.rules.requests import OUTCOME_STATUSES, OUTCOMES
 from records.rules.states import STATE_CHOICES
+from records.web.forms import NameField
+from records.web.pagination import Sort
 
 MAX_TEXT = 200
 FILTER_FORM_RENDERER = Jinja2()
@@ -79,14 +82,25 @@ class PartialDateFilter(filters.Filter):
     field_class = PartialDateField
 
 
-class SlugChoiceFilter(filters.ModelChoiceFilter):
-    """A filter by slug whose unknown values say so instead of being ignored."""
+class NameFilter(filters.Filter):
+    """An agency, vendor or product by the name a person types (or an alias, or the slug a link carries); a name
+    that fits several (thirty Washington Counties) is reported at the filter, with how to tell them apart."""
+
+    field_class = NameField
+
+    def __init__(self, kind: str, *args, **kwargs):
+        super().__init__(*args, kind=kind, **kwargs)
+
+
+class TechnologyFilter(filters.ModelChoiceFilter):
+    """One of the dozen technologies, from a list: links carry its slug."""
 
     def __init__(self, *args, **kwargs):
+        kwargs.setdefault("queryset", Technology.objects.all())
         kwargs.setdefault("to_field_name", "slug")
-        # A text box, not a <select> of every agency in the country.
-        kwargs.setdefault("widget", forms.TextInput(attrs={"placeholder": "slug"}))
-        kwargs.setdefault("error_messages", {"invalid_choice": "No such entry; check the spelling of the slug."})
+        kwargs.setdefault("label", "Technology")
+        kwargs.setdefault("empty_label", "Any")
+        kwargs.setdefault("error_messages", {"invalid_choice": "No such technology; pick one from the list."})
         super().__init__(*args, **kwargs)
 
 
@@ -95,6 +109,55 @@ class StateFilter(filters.ChoiceFilter):
         kwargs.setdefault("choices", STATE_CHOICES)
         kwargs.setdefault("error_messages", {"invalid_choice": "Use a two-letter USPS state code, e.g. OR."})
         super().__init__(*args, **kwargs)
+
+
+class SortFilter(filters.ChoiceFilter):
+    """`sort=`: one of a list's orders (BaseFilterSet.sorts), the first by default. It filters nothing: the list
+    reads it to page in that order (records/web/views/listing.py)."""
+
+    def __init__(self, sorts: dict[str, Sort], **kwargs):
+        kwargs.setdefault("label", "Order")
+        kwargs.setdefault("error_messages", {"invalid_choice": f"Sort by {' or '.join(sorts)}."})
+        super().__init__(choices=[(name, sort.label) for name, sort in sorts.items()], empty_label=None, **kwargs)
+
+    def filter(self, qs, value):
+        return qs
+
+
+def _by_year(field: str):
+    """A filter method for `year=`, as a range of dates, which the date indexes answer."""
+
+    def filter_year(self, queryset, name, value):
+        year = int(value)
+        return queryset.filter(
+            **{f"{field}__gte": datetime.date(year, 1, 1), f"{field}__lte": datetime.date(year, 12, 31)}
+        )
+
+    return filter_year
+
+
+def _year_filter(label: str):
+    return filters.NumberFilter(method="filter_year", min_value=1900, max_value=2100, label=label)
+
+
+class RangeCheckForm(forms.Form):
+    """A filter form whose ranges (BaseFilterSet.ranges: pairs of filter names) are checked: the end of a range
+    before its start is reported at the end, which the list then ignores."""
+
+    ranges: tuple = ()
+
+    def clean(self):
+        cleaned = super().clean()
+        for low, high in self.ranges:
+            start, end = cleaned.get(low), cleaned.get(high)
+            if start is not None and end is not None and end < start:
+                typed_start, typed_end = (str(self.data.get(name, "")).strip()[:40] for name in (low, high))
+                self.add_error(
+                    high,
+                    f"“{self.fields[high].label}” ({typed_end}) comes before “{self.fields[low].label}” "
+                    f"({typed_start}): swap them to see {typed_end} to {typed_start}.",
+                )
+        return cleaned
 
 
 class BaseFilterSet(filters.FilterSet):
@@ -112,27 +175,59 @@ class BaseFilterSet(filters.FilterSet):
                 data["state"] = data["state"].strip().upper()
         super().__init__(data, *args, **kwargs)
 
+    # The orders a list offers (`sort=`), its own first; and the (start, end) pairs of filters that make a range.
+    sorts: dict[str, Sort] = {}
+    ranges: tuple = ()
+
+    class Meta:
+        form = RangeCheckForm
+
     def get_form_class(self):
         form_class = super().get_form_class()
+        form_class.ranges = self.ranges
         # Filter forms sit on every list page; Django's template renderer spent about 8 ms a page on their
         # widgets (the state <select> alone has 56 options), Jinja2 renders the same widget templates in 1.
         form_class.default_renderer = FILTER_FORM_RENDERER
         return form_class
 
 
+TIMELINE_SORTS = {
+    "-date": Sort("Newest first", "date", "date"),
+    "date": Sort("Oldest first", "date", "date", descending=False),
+}
+PROCUREMENT_SORTS = {
+    "-id": Sort("Newest recorded first", "id", "int"),
+    "-amount": Sort("Largest amount first", "amount", "decimal", nullable=True),
+    "amount": Sort("Smallest amount first", "amount", "decimal", descending=False, nullable=True),
+    "-signed_on": Sort("Newest signed first", "signed_on", "date", nullable=True),
+    "signed_on": Sort("Oldest signed first", "signed_on", "date", descending=False, nullable=True),
+}
+REQUEST_SORTS = {
+    "-id": Sort("Newest recorded first", "id", "int"),
+    "due_on": Sort("Due soonest first", "due_on", "date", descending=False, nullable=True),
+    "-due_on": Sort("Due latest first", "due_on", "date", nullable=True),
+}
+
+
 class TimelineFilter(BaseFilterSet):
-    agency = SlugChoiceFilter(queryset=Agency.objects.all(), label="Agency")
-    vendor = SlugChoiceFilter(field_name="vendors", queryset=Vendor.objects.all(), label="Vendor")
-    technology = SlugChoiceFilter(field_name="technologies", queryset=Technology.objects.all(), label="Technology")
+    agency = NameFilter("agency", label="Agency")
+    vendor = NameFilter("vendor", field_name="vendors", label="Vendor")
+    technology = TechnologyFilter(field_name="technologies")
     # The entry's own copy of its agency's state: one index in date order, not two joins (TimelineEvent.state).
     state = StateFilter(field_name="state", label="State")
     kind = filters.ChoiceFilter(choices=EventKind.choices, label="Kind of entry")
     start = PartialDateFilter(field_name="date", lookup_expr="gte", label="From")
     end = PartialDateFilter(field_name="date", lookup_expr="lte", end_of_period=True, label="To")
+    year = _year_filter("Year")
     q = filters.CharFilter(method=words_in("title", "summary"), max_length=MAX_TEXT, label="Words")
+    sorts = TIMELINE_SORTS
+    sort = SortFilter(TIMELINE_SORTS)
+    ranges = (("start", "end"),)
+    filter_year = _by_year("date")
 
     class Meta:
         model = TimelineEvent
+        form = RangeCheckForm
         fields = []
 
 
@@ -150,11 +245,12 @@ class AgencyFilter(BaseFilterSet):
     state = StateFilter(field_name="jurisdiction__state", label="State")
     kind = filters.ChoiceFilter(choices=AgencyKind.choices, label="Kind")
     level = filters.ChoiceFilter(field_name="jurisdiction__level", choices=Level.choices, label="Level")
-    technology = SlugChoiceFilter(queryset=Technology.objects.all(), method="filter_events", label="Technology")
-    vendor = SlugChoiceFilter(queryset=Vendor.objects.all(), method="filter_events", label="Vendor")
+    technology = TechnologyFilter(method="filter_events")
+    vendor = NameFilter("vendor", method="filter_events", label="Vendor")
 
     class Meta:
         model = Agency
+        form = RangeCheckForm
         fields = []
 
     def filter_events(self, queryset, name, value):
@@ -185,12 +281,11 @@ class AgencyFilter(BaseFilterSet):
 
 class VendorFilter(BaseFilterSet):
     q = filters.CharFilter(method="filter_name", max_length=MAX_TEXT, label="Name")
-    technology = SlugChoiceFilter(
-        field_name="products__technologies", queryset=Technology.objects.all(), distinct=True, label="Technology"
-    )
+    technology = TechnologyFilter(field_name="products__technologies", distinct=True)
 
     class Meta:
         model = Vendor
+        form = RangeCheckForm
         fields = []
 
     def filter_name(self, queryset, name, value):
@@ -198,9 +293,9 @@ class VendorFilter(BaseFilterSet):
 
 
 class ProcurementFilter(BaseFilterSet):
-    agency = SlugChoiceFilter(queryset=Agency.objects.all(), label="Agency")
-    vendor = SlugChoiceFilter(queryset=Vendor.objects.all())
-    technology = SlugChoiceFilter(field_name="product__technologies", queryset=Technology.objects.all())
+    agency = NameFilter("agency", label="Agency")
+    vendor = NameFilter("vendor", label="Vendor")
+    technology = TechnologyFilter(field_name="product__technologies")
     # The procurement's own copy of its agency's state: one index in page order, not two joins (Procurement.state).
     state = StateFilter(field_name="state", label="State")
     kind = filters.ChoiceFilter(choices=ProcurementKind.choices)
@@ -215,9 +310,13 @@ class ProcurementFilter(BaseFilterSet):
     method = filters.ChoiceFilter(choices=ProcurementMethod.choices, label="Method")
     funding_source = filters.ChoiceFilter(choices=FundingSource.choices, label="Funding")
     under = filters.NumberFilter(method="filter_under", min_value=1, label="Under contract no.")
+    sorts = PROCUREMENT_SORTS
+    sort = SortFilter(PROCUREMENT_SORTS)
+    ranges = (("amount_min", "amount_max"),)
 
     class Meta:
         model = Procurement
+        form = RangeCheckForm
         fields = []
 
     def filter_under(self, queryset, name, value):
@@ -231,7 +330,7 @@ REQUEST_STATUS_CHOICES = [("overdue", "Overdue"), *RequestStatus.choices]
 
 
 class RequestFilter(BaseFilterSet):
-    agency = SlugChoiceFilter(queryset=Agency.objects.all(), label="Agency")
+    agency = NameFilter("agency", label="Agency")
     state = StateFilter(field_name="agency__jurisdiction__state", label="State")
     status = filters.ChoiceFilter(choices=REQUEST_STATUS_CHOICES, method="filter_status", label="Status")
     requester = filters.CharFilter(
@@ -239,10 +338,19 @@ class RequestFilter(BaseFilterSet):
     )
     filed_after = PartialDateFilter(field_name="filed_on", lookup_expr="gte", label="Filed from")
     filed_before = PartialDateFilter(field_name="filed_on", lookup_expr="lte", end_of_period=True, label="Filed up to")
+    year = _year_filter("Year filed")
+    outcome = filters.ChoiceFilter(
+        choices=[(value, label) for value, label, _statuses in OUTCOMES], method="filter_outcome", label="Outcome"
+    )
     q = filters.CharFilter(method=words_in("subject", "tracking_number"), max_length=MAX_TEXT, label="Words")
+    sorts = REQUEST_SORTS
+    sort = SortFilter(REQUEST_SORTS)
+    ranges = (("filed_after", "filed_before"),)
+    filter_year = _by_year("filed_on")
 
     class Meta:
         model = RecordsRequest
+        form = RangeCheckForm
         fields = []
 
     def filter_status(self, queryset, name, value):
@@ -250,9 +358,12 @@ class RequestFilter(BaseFilterSet):
             return queryset.overdue(timezone.localdate())
         return queryset.filter(status=value)
 
+    def filter_outcome(self, queryset, name, value):
+        return queryset.filter(status__in=OUTCOME_STATUSES[value])
+
 
 class DocumentFilter(BaseFilterSet):
-    agency = SlugChoiceFilter(queryset=Agency.objects.all(), label="Agency")
+    agency = NameFilter("agency", label="Agency")
     state = StateFilter(field_name="agency__jurisdiction__state", label="State")
     kind = filters.ChoiceFilter(choices=DocumentKind.choices)
     year = filters.NumberFilter(field_name="date__year", min_value=1900, max_value=2100, label="Year")
@@ -260,4 +371,5 @@ class DocumentFilter(BaseFilterSet):
 
     class Meta:
         model = Document
+        form = RangeCheckForm
         fields = []

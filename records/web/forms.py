@@ -6,6 +6,7 @@ import re
 from django import forms
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
+from django.urls import reverse_lazy
 from django.utils import timezone
 
 from records.documents.extraction import UnsupportedFile
@@ -24,26 +25,73 @@ from records.models import (
     Visibility,
 )
 from records.models.requests import Direction
+from records.selectors import names
 from records.services.documents import file_type
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class SlugField(forms.ModelChoiceField):
-    """Pick a record by its slug in a text box: a <select> of every agency in the country is no choice."""
+NAME_URLS = {"agency": "agency-names", "vendor": "vendor-names", "product": "product-names"}
+NAME_HELP = {
+    "agency": "Type part of its name and pick it from the suggestions (the state is in brackets).",
+    "vendor": "Type part of its name or of another name it goes by, and pick it from the suggestions.",
+    "product": "Type part of its name and pick it from the suggestions (the vendor is in brackets).",
+}
+
+
+class NameInput(forms.TextInput):
+    """A text box for a name; static/names.js offers suggestions from the name look-up as one types."""
+
+    def __init__(self, kind: str, attrs=None):
+        base = {"autocomplete": "off", "spellcheck": "false", "data-names": reverse_lazy(NAME_URLS[kind])}
+        super().__init__({**base, **(attrs or {})})
+
+
+class NameField(forms.Field):
+    """An agency, vendor or product by its name (with its state or vendor in brackets when the name is not
+    enough), an alias or its slug; a name that fits several records asks which one is meant."""
+
+    def __init__(self, kind: str, **kwargs):
+        self.kind = kind
+        kwargs.setdefault("widget", NameInput(kind))
+        kwargs.setdefault("help_text", NAME_HELP[kind])
+        super().__init__(**kwargs)
+        self.shown: dict[str, str] = {}
+
+    def __deepcopy__(self, memo):
+        copied = super().__deepcopy__(memo)
+        copied.shown = {}  # what one form read, for its own box only
+        return copied
+
+    def to_python(self, value):
+        text = " ".join(str(value or "").split())
+        if not text:
+            return None
+        if len(text) > names.MAX_NAME:
+            raise forms.ValidationError(f"A name is at most {names.MAX_NAME} characters.")
+        found = names.records_named(kind=self.kind, text=text)
+        if not found:
+            raise forms.ValidationError(
+                f"No {self.kind} is called “{text}”. Type part of its name and pick one of the suggestions."
+            )
+        if len(found) > 1:
+            raise forms.ValidationError(names.ambiguity_message(self.kind, text, found))
+        self.shown[text] = names.named(self.kind, found[0]).value
+        return found[0]
 
     def prepare_value(self, value):
-        # An edit form's initial value is the related record's id (model_to_dict); the box shows its slug.
-        if isinstance(value, int):
-            return self.queryset.filter(pk=value).values_list("slug", flat=True).first() or ""
-        return super().prepare_value(value)
-
-    def __init__(self, queryset, *, noun: str, **kwargs):
-        kwargs.setdefault("widget", forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}))
-        kwargs.setdefault(
-            "error_messages", {"invalid_choice": f"No {noun} has that slug; copy it from the {noun}'s page address."}
-        )
-        super().__init__(queryset, to_field_name="slug", **kwargs)
+        # An edit form's initial value is the record's id (model_to_dict); a slug from a link shows as its name.
+        if isinstance(value, int) and not isinstance(value, bool):
+            rows = {
+                "agency": Agency.objects.select_related("jurisdiction"),
+                "vendor": Vendor.objects.all(),
+                "product": Product.objects.select_related("vendor"),
+            }[self.kind]
+            record = rows.filter(pk=value).first()
+            return names.named(self.kind, record).value if record else ""
+        if isinstance(value, str):
+            return self.shown.get(" ".join(value.split()), value)
+        return value
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -94,7 +142,7 @@ class VisibilityMixin:
 
 
 class RequestFileForm(VisibilityMixin, forms.ModelForm):
-    agency = SlugField(Agency.objects.all(), noun="agency", help_text="The agency's slug, as in /agencies/<slug>/.")
+    agency = NameField("agency")
     status = forms.ChoiceField(
         choices=[(RequestStatus.FILED, "Filed"), (RequestStatus.DRAFT, "Draft (not sent yet)")],
         initial=RequestStatus.FILED,
@@ -197,9 +245,9 @@ class ProcurementNumberField(forms.IntegerField):
 
 
 class ProcurementForm(VisibilityMixin, forms.ModelForm):
-    agency = SlugField(Agency.objects.all(), noun="agency")
-    vendor = SlugField(Vendor.objects.all(), noun="vendor")
-    product = SlugField(Product.objects.all(), noun="product", required=False)
+    agency = NameField("agency")
+    vendor = NameField("vendor")
+    product = NameField("product", required=False)
     # Whether it may be the parent (a cooperative or master contract, not this one) is the model's rule.
     parent_contract = ProcurementNumberField(
         required=False,
@@ -237,7 +285,7 @@ class ProcurementForm(VisibilityMixin, forms.ModelForm):
 
 
 class TimelineEventForm(VisibilityMixin, forms.ModelForm):
-    agency = SlugField(Agency.objects.all(), noun="agency", required=False)
+    agency = NameField("agency", required=False)
     vendors = forms.ModelMultipleChoiceField(Vendor.objects.all(), required=False, to_field_name="slug",
                                              widget=forms.CheckboxSelectMultiple)  # fmt: skip
     technologies = forms.ModelMultipleChoiceField(Technology.objects.all(), required=False, to_field_name="slug",

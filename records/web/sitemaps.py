@@ -1,7 +1,7 @@
 from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
 
-from records.models import Agency, Document, RecordsRequest, Technology, Vendor
+from records.models import Agency, Document, Procurement, RecordsRequest, Technology, TimelineEvent, Vendor
 
 
 class StaticSitemap(Sitemap):
@@ -41,4 +41,6 @@ SITEMAPS = {
     # The public's view: embargoed and private records never reach the sitemap.
     "requests": ModelSitemap(lambda: RecordsRequest.objects.visible_to(None).only("pk")),
     "documents": ModelSitemap(lambda: Document.objects.visible_to(None).only("pk")),
+    "procurements": ModelSitemap(lambda: Procurement.objects.visible_to(None).only("pk")),
+    "events": ModelSitemap(lambda: TimelineEvent.objects.visible_to(None).only("pk")),
 }

@@ -4,7 +4,7 @@ from django.views.decorators.http import require_safe
 
 from records.web import feeds
 from records.web.sitemaps import SITEMAPS
-from records.web.views import ocds, public, search
+from records.web.views import names, ocds, public, search
 
 urlpatterns = [
     path("", public.home, name="home"),
@@ -29,6 +29,9 @@ urlpatterns = [
     path("documents/<int:pk>/download", public.document_download, name="document-download"),
     path("events/<int:pk>/", public.event_detail, name="event-detail"),
     path("search/", search.search_page, name="search"),
+    path("names/agencies/", names.name_lookup, {"kind": "agency"}, name="agency-names"),
+    path("names/vendors/", names.name_lookup, {"kind": "vendor"}, name="vendor-names"),
+    path("names/products/", names.name_lookup, {"kind": "product"}, name="product-names"),
     path("sitemap.xml", require_safe(sitemap), {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", public.robots_txt, name="robots-txt"),
 ]

@@ -1,18 +1,22 @@
 """The shared machinery of every public list: filters, keyset pages, and the CSV and JSON exports."""
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.http import HttpResponse
 from django.shortcuts import render
 
 from records import exports
 from records.exports.columns import Column, Order, Reader
-from records.web.pagination import BadCursor, format_cursor, keyset_page, parse_cursor
+from records.web.pagination import BadCursor, Sort, format_cursor, keyset_page, parse_cursor
 
 # A JSON list counts its rows when they are at most this many: counting stops there, so the count costs no
 # scan of a large table. Past it the count is null (README, "Exports").
 JSON_COUNT_LIMIT = 10_000
+# What `format=` may ask for; the page itself is `html`, or no format at all.
+FORMATS = ("html", "csv", "json")
 
 
 @dataclass(frozen=True)
@@ -24,6 +28,7 @@ class ListSpec:
     key: str = "date"
     key_kind: str = "date"
     descending: bool = True
+    nullable: bool = False
     # How the HTML page reads its rows, as (rows, reader) -> rows: the joins and prefetches its template needs,
     # which the exports, reading plain tuples, must not pay for.
     for_page: Callable | None = None
@@ -40,7 +45,37 @@ class ListSpec:
 
     @property
     def order(self) -> Order:
-        return Order(self.key, self.descending)
+        return Order(self.key, self.descending, self.nullable)
+
+    def sorted_by(self, sort: Sort | None) -> "ListSpec":
+        """This list in the order `sort` names (None: its own)."""
+        if sort is None:
+            return self
+        return dataclasses.replace(
+            self, key=sort.key, key_kind=sort.key_kind, descending=sort.descending, nullable=sort.nullable
+        )
+
+
+def bad_query(request, heading: str, messages: list[str]) -> HttpResponse:
+    """A 400 page saying what in the query could not be used (messages are escaped like any page's text)."""
+    return render(request, "records/bad_query.html", {"heading": heading, "messages": messages}, status=400)
+
+
+def unknown_format(request, wanted: str) -> HttpResponse:
+    """The answer to a `format=` no list has: which ones there are, instead of the page as if nothing was asked."""
+    return bad_query(
+        request,
+        "No such format",
+        [f"There is no format “{wanted[:40]}”. Ask for format=csv or format=json, or leave format out for the page."],
+    )
+
+
+def chosen_sort(filterset) -> Sort | None:
+    """The Sort the query's valid `sort=` names, if the list offers any (BaseFilterSet.sorts)."""
+    sorts = getattr(filterset, "sorts", None)
+    if not sorts or not filterset.is_bound:
+        return None
+    return sorts.get(filterset.form.cleaned_data.get("sort") or "")
 
 
 def bounded_count(rows) -> int | None:
@@ -61,10 +96,13 @@ def render_list(
     CSV download when it is not the spec's (a subject's timeline is named by its slug); `json_for(rows)` gives
     what the JSON carries beside its rows (e.g. the known spend the page states), keyed by name.
     """
+    wanted = request.GET.get("format") or "html"
+    if wanted not in FORMATS:
+        return unknown_format(request, wanted)
     filterset = spec.filterset_class(request.GET or None, queryset=queryset, request=request, keep=keep)
     rows = filterset.qs
     status = 400 if filterset.is_bound and not filterset.is_valid() else 200
-    wanted = request.GET.get("format", "html")
+    spec = spec.sorted_by(chosen_sort(filterset))
 
     # Built once: the exports call this for every link of every row.
     origin = request.build_absolute_uri("/")[:-1]
@@ -80,7 +118,7 @@ def render_list(
     cursor, after, cursor_error = request.GET.get("after") or None, None, None
     if cursor:
         try:
-            after = parse_cursor(cursor, spec.key_kind)
+            after = parse_cursor(cursor, spec.key_kind, spec.nullable)
         except BadCursor as error:
             cursor, cursor_error, status = None, str(error), 400
     if wanted == "json" and status != 200:
@@ -110,6 +148,7 @@ def render_list(
         spec.key,
         spec.key_kind,
         spec.descending,
+        spec.nullable,
     )
     export_query = request.GET.copy()
     export_query.pop("after", None)

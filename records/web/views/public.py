@@ -25,6 +25,7 @@ from records.models import (
 from records.rules.permissions import is_staff_member
 from records.rules.states import STATE_NAMES
 from records.selectors.agencies import SIDE_LIST, agencies_with_entry_counts, agency_facets, agency_summary
+from records.selectors.facets import document_facets, procurement_facets, request_facets, timeline_facets
 from records.selectors.home import home_summary
 from records.selectors.procurements import known_spend, procurement_terms, procurements_spend
 from records.selectors.technologies import technologies_with_counts, technology_summary
@@ -32,7 +33,7 @@ from records.selectors.vendors import vendor_summary, vendors_with_agency_counts
 from records.web import filters
 from records.web.edit_links import edit_url
 from records.web.public_cache import keeper, public_cached, public_page_cache
-from records.web.views.listing import ListSpec, facet_options, render_list
+from records.web.views.listing import FORMATS, ListSpec, facet_options, render_list, unknown_format
 
 
 def _for_display(events, reader):
@@ -125,10 +126,49 @@ def home(request):
     return render(request, "records/home.html", {"events": events} | summary)
 
 
+def _filters_key(request) -> list:
+    """The query's filters, in one order: what a list's kept aggregates depend on (not its page or format)."""
+    return sorted((key, value) for key, value in request.GET.lists() if key not in {"after", "format", "sort"})
+
+
+def _facets_for(request, name: str, facets, labels: list[tuple[str, str]]):
+    """A list's `context_for`: its facets, counted over every matching row by `facets(rows)` (a selector), kept for
+    the public per filter combination; each option links to the list narrowed by it."""
+
+    def context_for(rows):
+        counts = public_cached(request, f"{name}-facets:{_filters_key(request)}", lambda: facets(rows))
+        return {"facets": [(key, label, facet_options(request.GET, key, counts[key])) for key, label in labels]}
+
+    return context_for
+
+
+TIMELINE_FACETS = [("kind", "Kind"), ("technology", "Technology"), ("vendor", "Vendor"), ("state", "State"),
+                   ("year", "Year")]  # fmt: skip
+REQUEST_FACETS = [("status", "Status"), ("outcome", "Outcome"), ("state", "State"), ("year", "Year filed")]
+PROCUREMENT_FACETS = [("kind", "Kind"), ("method", "Method"), ("vendor", "Vendor"), ("state", "State"),
+                      ("year", "Year signed")]  # fmt: skip
+DOCUMENT_FACETS = [("kind", "Kind"), ("agency", "Agency"), ("year", "Year")]
+
+
+def _feed_url(request, feed: str, *args) -> str:
+    """The Atom feed of a timeline, with the filters the page shows (not its page, format or order)."""
+    query = request.GET.copy()
+    for key in ("after", "format", "sort"):
+        query.pop(key, None)
+    url = reverse(feed, args=args)
+    return f"{url}?{query.urlencode()}" if query else url
+
+
 @require_safe
 @public_page_cache
 def timeline(request):
-    return render_list(request, TIMELINE, _events(request))
+    facets = _facets_for(request, "timeline", lambda rows: timeline_facets(events=rows), TIMELINE_FACETS)
+    return render_list(
+        request,
+        TIMELINE,
+        _events(request),
+        lambda rows: facets(rows) | {"feed_url": _feed_url(request, "timeline-feed")},
+    )
 
 
 # Agencies
@@ -189,7 +229,7 @@ def agency_detail(request, slug):
             "agency": agency,
             "law": agency.jurisdiction.law_holder(),
             "is_staff_member": is_staff_member(request.user),
-            "feed_url": reverse("agency-feed", args=[agency.slug]),
+            "feed_url": _feed_url(request, "agency-feed", agency.slug),
             "side_list": SIDE_LIST,
             "spend_url": f"{reverse('procurement-list')}?agency={agency.slug}",
         } | public_cached(request, f"agency:{agency.pk}", summary)
@@ -228,7 +268,7 @@ def vendor_detail(request, slug):
             "agency_state": state,
             "agencies_csv": f"{reverse('agency-list')}?vendor={vendor.slug}&format=csv{narrowed}",
             "agencies_url": f"{reverse('agency-list')}?vendor={vendor.slug}{narrowed}",
-            "feed_url": reverse("vendor-feed", args=[vendor.slug]),
+            "feed_url": _feed_url(request, "vendor-feed", vendor.slug),
             "spend_url": f"{reverse('procurement-list')}?vendor={vendor.slug}{narrowed}",
         } | public_cached(request, f"vendor:{vendor.pk}:{state}", summary)
 
@@ -243,7 +283,9 @@ def vendor_detail(request, slug):
 @public_page_cache
 def technology_list(request):
     technologies = technologies_with_counts(reader=request.user)
-    wanted = request.GET.get("format")
+    wanted = request.GET.get("format") or "html"
+    if wanted not in FORMATS:
+        return unknown_format(request, wanted)
     if wanted in {"csv", "json"}:
         export = exports.export_for(request.build_absolute_uri, request.user)
         if wanted == "csv":
@@ -267,7 +309,7 @@ def technology_detail(request, slug):
             | _adoption_graphics(found, technology.name, map_url)
             | {
                 "technology": technology,
-                "feed_url": reverse("technology-feed", args=[technology.slug]),
+                "feed_url": _feed_url(request, "technology-feed", technology.slug),
                 "spend_url": f"{reverse('procurement-list')}?technology={technology.slug}",
             }
         )
@@ -288,7 +330,8 @@ def procurement_list(request):
     base = Procurement.objects.visible_to(request.user).select_related("agency__jurisdiction", "vendor", "product")
     # The known spend of every procurement the filters match, not of one page: kept for the public a while,
     # per filter combination, as the agency list's facets are.
-    filters_key = sorted((key, value) for key, value in request.GET.lists() if key not in {"after", "format"})
+    filters_key = _filters_key(request)
+    facets = _facets_for(request, "procurement", lambda rows: procurement_facets(procurements=rows), PROCUREMENT_FACETS)
 
     def spend(rows):
         return public_cached(
@@ -301,7 +344,7 @@ def procurement_list(request):
         request,
         PROCUREMENTS,
         base,
-        context_for=lambda rows: {"spend": spend(rows)},
+        context_for=lambda rows: {"spend": spend(rows)} | facets(rows),
         json_for=lambda rows: {"spend": exports.spend_json(spend(rows))},
     )
 
@@ -323,7 +366,8 @@ def procurement_detail(request, pk):
 @public_page_cache
 def request_list(request):
     base = RecordsRequest.objects.visible_to(request.user).select_related("agency__jurisdiction")
-    return render_list(request, REQUESTS, base)
+    facets = _facets_for(request, "request", lambda rows: request_facets(requests=rows), REQUEST_FACETS)
+    return render_list(request, REQUESTS, base, facets)
 
 
 @require_safe
@@ -346,7 +390,8 @@ def request_detail(request, pk):
 @public_page_cache
 def document_list(request):
     base = Document.objects.visible_to(request.user).with_relations().with_request_shown_to(request.user)
-    return render_list(request, DOCUMENTS, base)
+    facets = _facets_for(request, "document", lambda rows: document_facets(documents=rows), DOCUMENT_FACETS)
+    return render_list(request, DOCUMENTS, base, facets)
 
 
 @require_safe
