@@ -110,3 +110,22 @@ def secret_key(environ, production: bool, key_file: Path) -> str:
     key_file.write_text(value)
     key_file.chmod(0o600)
     return value
+
+
+def s3_storage(environ=os.environ) -> dict | None:
+    """The STORAGES["default"] entry for S3-compatible object storage when S3_BUCKET is set, else None."""
+    if not environ.get("S3_BUCKET"):
+        return None
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": environ["S3_BUCKET"],
+            "endpoint_url": environ.get("S3_ENDPOINT_URL") or None,
+            "region_name": environ.get("S3_REGION") or None,
+            "access_key": environ.get("S3_ACCESS_KEY_ID") or None,
+            "secret_key": environ.get("S3_SECRET_ACCESS_KEY") or None,
+            "location": environ.get("S3_PREFIX", ""),
+            "default_acl": None,
+            "querystring_auth": True,
+        },
+    }

@@ -8,7 +8,7 @@ from pathlib import Path
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
-from tracker.env import env_bool, env_int, env_list, parse_database_url, secret_key
+from tracker.env import env_bool, env_int, env_list, parse_database_url, s3_storage, secret_key
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -187,20 +187,8 @@ STORAGES = {
 # Uploaded files in S3-compatible object storage (AWS S3, MinIO, Ceph, R2...) when S3_BUCKET is set, so
 # that several app servers share them; otherwise the folder MEDIA_ROOT. Downloads still go through the
 # app (records/web/views/public.py document_download), which checks visibility first.
-if os.environ.get("S3_BUCKET"):
-    STORAGES["default"] = {
-        "BACKEND": "storages.backends.s3.S3Storage",
-        "OPTIONS": {
-            "bucket_name": os.environ["S3_BUCKET"],
-            "endpoint_url": os.environ.get("S3_ENDPOINT_URL") or None,
-            "region_name": os.environ.get("S3_REGION") or None,
-            "access_key": os.environ.get("S3_ACCESS_KEY_ID") or None,
-            "secret_key": os.environ.get("S3_SECRET_ACCESS_KEY") or None,
-            "location": os.environ.get("S3_PREFIX", ""),
-            "default_acl": None,
-            "querystring_auth": True,
-        },
-    }
+if s3 := s3_storage():
+    STORAGES["default"] = s3
 
 # Searches per minute per client address (0 turns the limit off); sign-ins are limited by django-axes.
 SEARCH_RATE_LIMIT = env_int("SEARCH_RATE_LIMIT", default=60)
