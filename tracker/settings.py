@@ -8,7 +8,16 @@ from pathlib import Path
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
-from tracker.env import env_bool, env_int, env_list, parse_database_url, s3_storage, secret_key
+from tracker.env import (
+    cache_backend,
+    env_bool,
+    env_int,
+    env_list,
+    parse_database_url,
+    s3_storage,
+    secret_key,
+    task_backend,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -37,6 +46,7 @@ INSTALLED_APPS = [
     "django_filters",
     "simple_history",
     "axes",
+    "django_tasks_db",
     "records",
 ]
 # The benchmark tools (bench/: the synthetic generator and its generate_synthetic command) outside production.
@@ -210,8 +220,10 @@ PUBLIC_PAGE_CACHE_SECONDS = env_int("PUBLIC_PAGE_CACHE_SECONDS", default=300 if 
 # (plus the exports being sent, each buffered up to the limit); 0 bytes keeps none.
 PUBLIC_EXPORT_CACHE_BYTES = env_int("PUBLIC_EXPORT_CACHE_BYTES", default=10 * 1024 * 1024)
 PUBLIC_EXPORT_CACHE_ENTRIES = env_int("PUBLIC_EXPORT_CACHE_ENTRIES", default=8)
+# Redis through Django's own backend when CACHE_URL is set, so that rate limits, sign-in counters and kept pages
+# are shared by every app server; else memory in each process.
 CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tracker"},
+    "default": cache_backend(os.environ.get("CACHE_URL", "")),
     # Kept as they are, not pickled: reading a pickled 4.4 MB export back cost more than serving it.
     "exports": {
         "BACKEND": "tracker.cache.UnpickledMemoryCache",
@@ -227,8 +239,9 @@ MAX_UPLOAD_BYTES = env_int("MAX_UPLOAD_BYTES", default=100 * 1024 * 1024)
 # page scanned at 600 dpi (34 million) and refuses the 400-million-pixel PNG of a few hundred kilobytes.
 OCR_MAX_PIXELS = env_int("OCR_MAX_PIXELS", default=50_000_000)
 FILE_UPLOAD_MAX_MEMORY_SIZE = env_int("FILE_UPLOAD_MAX_MEMORY_SIZE", default=2_621_440)
-# Text extraction runs as a task; the immediate backend runs it in the web process, so no worker is needed.
-TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+# Text extraction runs as a task: at once, in the upload request, unless TASKS_BACKEND=database queues it in the
+# database for `manage.py db_worker` (django-tasks-db, installed always so that its table is always migrated).
+TASKS = {"default": task_backend(os.environ.get("TASKS_BACKEND", ""))}
 
 if PRODUCTION:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=True)

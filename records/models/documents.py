@@ -9,7 +9,9 @@ from records.models.visibility import VisibilityFields, VisibleQuerySet, embargo
 
 
 class ExtractionStatus(models.TextChoices):
-    PENDING = "pending", "Pending"
+    # Queued until a task worker (or, with the immediate backend, the upload itself) takes it.
+    PENDING = "pending", "Queued"
+    RUNNING = "running", "Running"
     DONE = "done", "Done"
     FAILED = "failed", "Failed"
     NEEDS_OCR = "needs_ocr", "Needs OCR"
