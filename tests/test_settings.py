@@ -95,6 +95,7 @@ def test_production_requires_a_strong_secret_key(tmp_path):
         ({"PAGE_SIZE": "-3"}, "PAGE_SIZE"),
         ({"CACHE_URL": "memcached://127.0.0.1:11211"}, "CACHE_URL"),
         ({"TASKS_BACKEND": "celery"}, "TASKS_BACKEND"),
+        ({"TRUSTED_PROXY_HEADER": "HTTP_X_FORWARDED_FOR"}, "TRUSTED_PROXY_COUNT"),
     ],
 )
 def test_start_up_stops_with_a_message_naming_the_variable(env, variable):

@@ -86,10 +86,13 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-# Repeated failed logins lock out the username or the address for a cool-off time.
+# Repeated failed sign-ins lock out the username for a cool-off time, from every address: not the address, which
+# behind a proxy or an office's NAT is many staff members' (SIGN_IN_RATE_LIMIT bounds one address's attempts at
+# many usernames). The address axes records is the one the rate limits use.
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", default=15))
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_CLIENT_IP_CALLABLE = "records.web.ratelimit.client_address"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
@@ -200,10 +203,17 @@ STORAGES = {
 if s3 := s3_storage():
     STORAGES["default"] = s3
 
-# Searches per minute per client address (0 turns the limit off); sign-ins are limited by django-axes.
+# Searches, and sign-in pages and attempts, per minute per client address (0 turns a limit off).
 SEARCH_RATE_LIMIT = env_int("SEARCH_RATE_LIMIT", default=60)
-# Behind a proxy, the request header that carries the client address (e.g. HTTP_X_FORWARDED_FOR).
-TRUSTED_PROXY_HEADER = os.environ.get("TRUSTED_PROXY_HEADER", "")
+SIGN_IN_RATE_LIMIT = env_int("SIGN_IN_RATE_LIMIT", default=30)
+# The proxies in front of the app that append to X-Forwarded-For (0: none, the client is REMOTE_ADDR). The client
+# is the N-th address from the right (records/web/ratelimit.py client_address), for rate limits and lockouts.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", default=0)
+if os.environ.get("TRUSTED_PROXY_HEADER"):
+    raise ImproperlyConfigured(
+        "TRUSTED_PROXY_HEADER is no longer read (it trusted the left-most forwarded address, which a client can "
+        "write): set TRUSTED_PROXY_COUNT to the number of proxies in front of the app instead."
+    )
 
 # Page size of every list and timeline; the JSON and CSV exports stream past it.
 PAGE_SIZE = env_int("PAGE_SIZE", default=50)
