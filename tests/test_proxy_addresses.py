@@ -41,6 +41,8 @@ def test_the_client_is_the_hop_the_trusted_proxies_appended(settings):
     assert address(settings, 1, None) == PROXY
     assert address(settings, 1, "198.51.100.1, not-an-address") == PROXY
     assert address(settings, 1, "2001:DB8::1") == "2001:db8::1"
+    # No address at all (a unix socket): None, which django-axes stores as no address.
+    assert address(settings, 0, None, remote="") is None
 
 
 @pytest.mark.django_db

@@ -10,25 +10,30 @@ from django.core.cache import cache
 from django.shortcuts import render
 
 
-def client_address(request) -> str:
+def _address(value: str) -> str | None:
+    try:
+        return str(ipaddress.ip_address(value.strip()))
+    except ValueError:
+        return None
+
+
+def client_address(request) -> str | None:
     """The address of whoever connected to the outermost of settings.TRUSTED_PROXY_COUNT proxies.
 
     Each proxy appends the address of its peer to X-Forwarded-For, so the right-most N entries are written by
     the N trusted proxies and the N-th from the right is the client; anything left of it the client may have
-    written itself. Without trusted proxies (or a request that did not pass them), REMOTE_ADDR. The one answer
-    for the rate limits and for django-axes' sign-in lockouts (AXES_CLIENT_IP_CALLABLE)."""
-    remote = request.META.get("REMOTE_ADDR") or "unknown"
+    written itself. Without trusted proxies (or a request that did not pass them), REMOTE_ADDR; None when that
+    is no address either (a unix socket; a test's forced sign-in), which django-axes stores as no address. The one
+    answer for the rate limits and for django-axes' sign-in records (AXES_CLIENT_IP_CALLABLE)."""
+    remote = _address(request.META.get("REMOTE_ADDR") or "")
     count = settings.TRUSTED_PROXY_COUNT
     forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
     if not count or not forwarded:
         return remote
-    hops = [hop.strip() for hop in forwarded.split(",")]
+    hops = forwarded.split(",")
     # Fewer hops than proxies: the request skipped the outer ones; the left-most was still written by a proxy.
-    hop = hops[max(len(hops) - count, 0)]
-    try:
-        return str(ipaddress.ip_address(hop))
-    except ValueError:  # not an address: a proxy that writes something else, or a header a proxy did not write
-        return remote
+    # A hop that is not an address (a proxy that writes something else): the peer.
+    return _address(hops[max(len(hops) - count, 0)]) or remote
 
 
 def rate_limited(scope: str, setting: str, what: str = "searches"):
@@ -39,7 +44,7 @@ def rate_limited(scope: str, setting: str, what: str = "searches"):
         def wrapped(request, *args, **kwargs):
             limit = getattr(settings, setting)
             window = int(time.time() // 60)
-            key = f"ratelimit:{scope}:{client_address(request)}:{window}"
+            key = f"ratelimit:{scope}:{client_address(request) or 'unknown'}:{window}"
             cache.add(key, 0, timeout=120)
             try:
                 count = cache.incr(key)
