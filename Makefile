@@ -14,7 +14,7 @@ PYTHON ?= $(shell for p in python3.13 python3.12 python3 python; do \
 DJLINT_DJANGO := $(VENV)/bin/djlint templates --extend-exclude templates/jinja2
 DJLINT_JINJA := $(VENV)/bin/djlint templates/jinja2 --profile jinja
 
-.PHONY: demo test test-postgres test-sqlite lint format lock check-python serve clean
+.PHONY: demo test test-postgres test-sqlite deploy-test lint format lock check-python serve clean
 
 check-python:
 	@if [ -z "$(PYTHON)" ]; then \
@@ -105,6 +105,12 @@ test-postgres: $(VENV)/.dev
 
 test-sqlite: $(VENV)/.dev
 	DATABASE_URL=sqlite:///var/test.sqlite3 $(PY) -m pytest $(PYTEST_ARGS)
+
+# The production set-up end to end on this machine: PostgreSQL, Redis, an S3-compatible server (moto), two gunicorn
+# app servers in production mode and a task worker; upload on one, search and download on the other, make it private
+# and see it gone (scripts/deploy_test.py says each step). Needs redis-server (apt-get install redis-server).
+deploy-test: $(VENV)/.dev
+	scripts/with-postgres $(PY) scripts/deploy_test.py
 
 clean:
 	rm -rf $(VENV) var/test.sqlite3

@@ -1,6 +1,7 @@
 """What a file is by its content, and the text read from it page by page, whatever state the file is in."""
 
 import email.message
+import io
 import os
 import stat
 from pathlib import Path
@@ -236,3 +237,39 @@ def test_a_pdf_page_whose_image_is_over_the_limit_is_marked_too_large_not_missin
     assert "Tesseract" not in result.error
     settings.OCR_MAX_PIXELS = 20_000
     assert extraction.extract(path, "application/pdf").status == ExtractionStatus.DONE
+
+
+def scan_pdf(pages: int) -> bytes:
+    """A PDF of `pages` image-only pages, as a scanner makes."""
+    from PIL import Image
+
+    images = [Image.new("L", (200, 100), "white") for _ in range(pages)]
+    buffer = io.BytesIO()
+    images[0].save(buffer, "PDF", save_all=True, append_images=images[1:])
+    return buffer.getvalue()
+
+
+def test_a_100_page_scan_is_read_page_by_page_by_several_tesseracts_at_once(tmp_path, monkeypatch):
+    """Each page's own text comes back to its own page, and pages are OCRed in parallel."""
+    folder, log = tmp_path / "bin", tmp_path / "ocr.log"
+    folder.mkdir()
+    script = folder / "tesseract"
+    # Says which page it read (the rendered image is named by the page's index) and logs when it ran.
+    script.write_text(
+        f'#!/bin/sh\necho start >> {log}\nsleep 0.05\necho end >> {log}\necho "scanned page $(basename "$1" .png)"\n'
+    )
+    script.chmod(script.stat().st_mode | stat.S_IXUSR)
+    monkeypatch.setenv("PATH", f"{folder}{os.pathsep}{os.environ.get('PATH', '')}")
+    monkeypatch.setattr(pdftext, "OCR_WORKERS", 4)
+    path = tmp_path / "scan.pdf"
+    path.write_bytes(scan_pdf(100))
+
+    result = extraction.extract(path, "application/pdf")
+
+    assert result.status == ExtractionStatus.DONE
+    assert result.pages == [f"scanned page {n}" for n in range(100)]
+    running = most = 0
+    for line in log.read_text().split():
+        running += 1 if line == "start" else -1
+        most = max(most, running)
+    assert most > 1

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from tracker.env import env_bool, env_int, env_list, parse_database_url, secret_key
+from tracker.env import cache_backend, env_bool, env_int, env_list, parse_database_url, secret_key, task_backend
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -60,6 +60,15 @@ def test_booleans_integers_and_lists():
         env_list("ALLOWED_HOSTS", [], environ={"ALLOWED_HOSTS": " , "})
 
 
+def test_cache_and_task_backends_from_their_variables():
+    assert cache_backend("")["BACKEND"] == "django.core.cache.backends.locmem.LocMemCache"
+    redis = cache_backend("redis://cache.internal:6379/1")
+    assert redis["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    assert redis["LOCATION"] == "redis://cache.internal:6379/1"
+    assert task_backend("")["BACKEND"] == "django.tasks.backends.immediate.ImmediateBackend"
+    assert task_backend("Database")["BACKEND"] == "django_tasks_db.DatabaseBackend"
+
+
 def test_secret_key_is_generated_once_and_kept(tmp_path):
     key_file = tmp_path / "var" / "secret_key"
     first = secret_key({}, production=False, key_file=key_file)
@@ -84,6 +93,9 @@ def test_production_requires_a_strong_secret_key(tmp_path):
         ({"DJANGO_ENV": "production", "ALLOWED_HOSTS": "tracker.example"}, "SECRET_KEY"),
         ({"MEDIA_ROOT": "relative/media"}, "MEDIA_ROOT"),
         ({"PAGE_SIZE": "-3"}, "PAGE_SIZE"),
+        ({"CACHE_URL": "memcached://127.0.0.1:11211"}, "CACHE_URL"),
+        ({"TASKS_BACKEND": "celery"}, "TASKS_BACKEND"),
+        ({"TRUSTED_PROXY_HEADER": "HTTP_X_FORWARDED_FOR"}, "TRUSTED_PROXY_COUNT"),
     ],
 )
 def test_start_up_stops_with_a_message_naming_the_variable(env, variable):

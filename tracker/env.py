@@ -110,3 +110,47 @@ def secret_key(environ, production: bool, key_file: Path) -> str:
     key_file.write_text(value)
     key_file.chmod(0o600)
     return value
+
+
+def s3_storage(environ=os.environ) -> dict | None:
+    """The STORAGES["default"] entry for S3-compatible object storage when S3_BUCKET is set, else None."""
+    if not environ.get("S3_BUCKET"):
+        return None
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": environ["S3_BUCKET"],
+            "endpoint_url": environ.get("S3_ENDPOINT_URL") or None,
+            "region_name": environ.get("S3_REGION") or None,
+            "access_key": environ.get("S3_ACCESS_KEY_ID") or None,
+            "secret_key": environ.get("S3_SECRET_ACCESS_KEY") or None,
+            "location": environ.get("S3_PREFIX", ""),
+            "default_acl": None,
+            "querystring_auth": True,
+        },
+    }
+
+
+def cache_backend(url: str) -> dict:
+    """Django's cache: Redis at CACHE_URL (redis://, rediss:// or unix://), shared by every app server and worker;
+    memory in each process when it is unset."""
+    if not url:
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tracker"}
+    if urlsplit(url).scheme not in {"redis", "rediss", "unix"}:
+        raise ImproperlyConfigured(f"CACHE_URL must be a redis://, rediss:// or unix:// URL; got {url!r}.")
+    return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url, "KEY_PREFIX": "tracker"}
+
+
+TASK_BACKENDS = {
+    "immediate": "django.tasks.backends.immediate.ImmediateBackend",
+    "database": "django_tasks_db.DatabaseBackend",
+}
+
+
+def task_backend(name: str) -> dict:
+    """The django.tasks backend TASKS_BACKEND names: "immediate" (tasks run at once, in the request: no worker to
+    run) or "database" (django-tasks-db's queue in the database, run by `manage.py db_worker`)."""
+    name = (name or "immediate").strip().lower()
+    if name not in TASK_BACKENDS:
+        raise ImproperlyConfigured(f"TASKS_BACKEND must be 'immediate' or 'database'; got {name!r}.")
+    return {"BACKEND": TASK_BACKENDS[name]}

@@ -8,7 +8,16 @@ from pathlib import Path
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
-from tracker.env import env_bool, env_int, env_list, parse_database_url, secret_key
+from tracker.env import (
+    cache_backend,
+    env_bool,
+    env_int,
+    env_list,
+    parse_database_url,
+    s3_storage,
+    secret_key,
+    task_backend,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -37,6 +46,7 @@ INSTALLED_APPS = [
     "django_filters",
     "simple_history",
     "axes",
+    "django_tasks_db",
     "records",
 ]
 # The benchmark tools (bench/: the synthetic generator and its generate_synthetic command) outside production.
@@ -76,10 +86,13 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-# Repeated failed logins lock out the username or the address for a cool-off time.
+# Repeated failed sign-ins lock out the username for a cool-off time, from every address: not the address, which
+# behind a proxy or an office's NAT is many staff members' (SIGN_IN_RATE_LIMIT bounds one address's attempts at
+# many usernames). The address axes records is the one the rate limits use.
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", default=15))
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_CLIENT_IP_CALLABLE = "records.web.ratelimit.client_address"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
@@ -187,27 +200,22 @@ STORAGES = {
 # Uploaded files in S3-compatible object storage (AWS S3, MinIO, Ceph, R2...) when S3_BUCKET is set, so
 # that several app servers share them; otherwise the folder MEDIA_ROOT. Downloads still go through the
 # app (records/web/views/public.py document_download), which checks visibility first.
-if os.environ.get("S3_BUCKET"):
-    STORAGES["default"] = {
-        "BACKEND": "storages.backends.s3.S3Storage",
-        "OPTIONS": {
-            "bucket_name": os.environ["S3_BUCKET"],
-            "endpoint_url": os.environ.get("S3_ENDPOINT_URL") or None,
-            "region_name": os.environ.get("S3_REGION") or None,
-            "access_key": os.environ.get("S3_ACCESS_KEY_ID") or None,
-            "secret_key": os.environ.get("S3_SECRET_ACCESS_KEY") or None,
-            "location": os.environ.get("S3_PREFIX", ""),
-            "default_acl": None,
-            "querystring_auth": True,
-        },
-    }
+if s3 := s3_storage():
+    STORAGES["default"] = s3
 
-# Searches per minute per client address (0 turns the limit off); sign-ins are limited by django-axes.
+# Searches, and sign-in pages and attempts, per minute per client address (0 turns a limit off).
 SEARCH_RATE_LIMIT = env_int("SEARCH_RATE_LIMIT", default=60)
 # Name look-ups (the suggestions as one types an agency, vendor or product) per minute per client address.
 NAME_LOOKUP_RATE_LIMIT = env_int("NAME_LOOKUP_RATE_LIMIT", default=300)
-# Behind a proxy, the request header that carries the client address (e.g. HTTP_X_FORWARDED_FOR).
-TRUSTED_PROXY_HEADER = os.environ.get("TRUSTED_PROXY_HEADER", "")
+SIGN_IN_RATE_LIMIT = env_int("SIGN_IN_RATE_LIMIT", default=30)
+# The proxies in front of the app that append to X-Forwarded-For (0: none, the client is REMOTE_ADDR). The client
+# is the N-th address from the right (records/web/ratelimit.py client_address), for rate limits and lockouts.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", default=0)
+if os.environ.get("TRUSTED_PROXY_HEADER"):
+    raise ImproperlyConfigured(
+        "TRUSTED_PROXY_HEADER is no longer read (it trusted the left-most forwarded address, which a client can "
+        "write): set TRUSTED_PROXY_COUNT to the number of proxies in front of the app instead."
+    )
 
 # Page size of every list and timeline; the JSON and CSV exports stream past it.
 PAGE_SIZE = env_int("PAGE_SIZE", default=50)
@@ -224,8 +232,10 @@ PUBLIC_PAGE_CACHE_SECONDS = env_int("PUBLIC_PAGE_CACHE_SECONDS", default=300 if 
 # (plus the exports being sent, each buffered up to the limit); 0 bytes keeps none.
 PUBLIC_EXPORT_CACHE_BYTES = env_int("PUBLIC_EXPORT_CACHE_BYTES", default=10 * 1024 * 1024)
 PUBLIC_EXPORT_CACHE_ENTRIES = env_int("PUBLIC_EXPORT_CACHE_ENTRIES", default=8)
+# Redis through Django's own backend when CACHE_URL is set, so that rate limits, sign-in counters and kept pages
+# are shared by every app server; else memory in each process.
 CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tracker"},
+    "default": cache_backend(os.environ.get("CACHE_URL", "")),
     # Kept as they are, not pickled: reading a pickled 4.4 MB export back cost more than serving it.
     "exports": {
         "BACKEND": "tracker.cache.UnpickledMemoryCache",
@@ -241,8 +251,9 @@ MAX_UPLOAD_BYTES = env_int("MAX_UPLOAD_BYTES", default=100 * 1024 * 1024)
 # page scanned at 600 dpi (34 million) and refuses the 400-million-pixel PNG of a few hundred kilobytes.
 OCR_MAX_PIXELS = env_int("OCR_MAX_PIXELS", default=50_000_000)
 FILE_UPLOAD_MAX_MEMORY_SIZE = env_int("FILE_UPLOAD_MAX_MEMORY_SIZE", default=2_621_440)
-# Text extraction runs as a task; the immediate backend runs it in the web process, so no worker is needed.
-TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+# Text extraction runs as a task: at once, in the upload request, unless TASKS_BACKEND=database queues it in the
+# database for `manage.py db_worker` (django-tasks-db, installed always so that its table is always migrated).
+TASKS = {"default": task_backend(os.environ.get("TASKS_BACKEND", ""))}
 
 if PRODUCTION:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=True)

@@ -4,18 +4,17 @@ Pure functions over bytes and files: no models. The ingest service and the uploa
 `detect_type`; the extraction task calls `extract`.
 """
 
+import contextlib
 import email
 import email.policy
-import functools
 import html.parser
 import logging
-import multiprocessing
-import os
 import re
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+import shutil
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePath
+from typing import BinaryIO
 
 from django.conf import settings
 
@@ -29,9 +28,6 @@ HEAD_BYTES = 8192
 # A page of a text file larger than this is split at line ends: PostgreSQL's tsvector of one value
 # must stay under 1 MB, and a page this long is no page to read anyway.
 MAX_PAGE_CHARS = 100_000
-# PDFs of this many pages or more are read by worker processes, one per core (four at most).
-PARALLEL_FROM_PAGES = 12
-WORKERS = min(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1, 4)
 
 
 @dataclass(frozen=True)
@@ -172,36 +168,44 @@ class Extraction:
     date: object = None
 
 
-def extract(path: Path, content_type: str) -> Extraction:
+def extract(source: Path | BinaryIO, content_type: str) -> Extraction:
+    """The text of a file, given as a path or as a binary file opened from storage (read as needed: a file in
+    object storage has no path)."""
     file_type = TYPES_BY_CONTENT_TYPE.get(content_type)
     try:
-        if file_type is PDF:
-            return _extract_pdf(path)
-        if file_type in (PNG, JPEG):
-            return _extract_image(path)
-        if file_type is EMAIL:
-            return _extract_email(path)
-        if file_type in (TEXT, CSV):
-            return Extraction(pages=split_pages(clean_page_text(decode_text(path.read_bytes()))))
+        with _opened(source) as file:
+            if file_type is PDF:
+                return _extract_pdf(file)
+            if file_type in (PNG, JPEG):
+                return _extract_image(file, file_type)
+            if file_type is EMAIL:
+                return _extract_email(file)
+            if file_type in (TEXT, CSV):
+                return Extraction(pages=split_pages(clean_page_text(decode_text(file.read()))))
     except Exception as error:  # a broken file of any kind must end as "failed", kept for staff to see
-        logger.warning("Extraction of %s failed", path, exc_info=True)
+        logger.warning("Extraction of %s failed", getattr(source, "name", source), exc_info=True)
         return Extraction(status=ExtractionStatus.FAILED, error=f"The file could not be read: {error}"[:1000])
     return Extraction(status=ExtractionStatus.FAILED, error=f"No text extraction for files of type {content_type!r}.")
 
 
-def _extract_pdf(path: Path) -> Extraction:
-    from pypdf.errors import FileNotDecryptedError, PdfReadError
+@contextlib.contextmanager
+def _opened(source: Path | BinaryIO):
+    if isinstance(source, Path):
+        with source.open("rb") as file:
+            yield file
+    else:
+        source.seek(0)
+        yield source
 
+
+def _extract_pdf(file: BinaryIO) -> Extraction:
     try:
-        count = len(pdftext.open_pdf(path).pages)
-    except FileNotDecryptedError:
-        return Extraction(status=ExtractionStatus.FAILED, error="The PDF is encrypted with a password.")
-    except (PdfReadError, ValueError, KeyError, TypeError, OSError) as error:
-        return Extraction(status=ExtractionStatus.FAILED, error=f"The PDF is damaged and could not be read: {error}")
-    if count == 0:
+        pages = pdftext.read_pages(file)
+    except pdftext.PdfError as error:
+        return Extraction(status=ExtractionStatus.FAILED, error=str(error))
+    if not pages:
         return Extraction(status=ExtractionStatus.FAILED, error="The PDF has no pages that could be read.")
 
-    pages = _read_pages(path, count)
     result = Extraction(pages=[text for text, _state in pages])
     unreadable = [n for n, (_text, state) in enumerate(pages, start=1) if state == pdftext.UNREADABLE]
     needs_ocr = [n for n, (_text, state) in enumerate(pages, start=1) if state == pdftext.NEEDS_OCR]
@@ -221,45 +225,23 @@ def _extract_pdf(path: Path) -> Extraction:
     return result
 
 
-@functools.cache
-def _worker_pool() -> ProcessPoolExecutor:
-    # forkserver: workers start from a clean process that imports only records.documents.pdf, never from a copy
-    # of a web or task process with its threads and database connections.
-    methods = multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
-    if "forkserver" in methods:
-        context.set_forkserver_preload(["records.documents.pdf"])
-    return ProcessPoolExecutor(max_workers=WORKERS, mp_context=context)
-
-
-def _read_pages(path: Path, count: int) -> list[tuple[str, str]]:
-    """Every page's (text, state). pypdf is pure Python: a long PDF is read on all cores, a range each."""
-    if WORKERS < 2 or count < PARALLEL_FROM_PAGES:
-        return pdftext.read_pages(str(path), 0, count)
-    size = -(-count // (WORKERS * 2))
-    starts = list(range(0, count, size))
-    stops = [min(start + size, count) for start in starts]
-    try:
-        chunks = _worker_pool().map(pdftext.read_pages, [str(path)] * len(starts), starts, stops)
-        return [page for chunk in chunks for page in chunk]
-    except (BrokenProcessPool, OSError, RuntimeError, AssertionError):
-        # No worker processes to be had (inside a daemon process, a pool broken by a crash): read here.
-        logger.warning("Reading %s in worker processes failed; reading it here", path, exc_info=True)
-        _worker_pool.cache_clear()
-        return pdftext.read_pages(str(path), 0, count)
-
-
 def _numbers(numbers: list[int]) -> str:
     shown = ", ".join(str(n) for n in numbers[:20])
     return shown + (f" and {len(numbers) - 20} more" if len(numbers) > 20 else "")
 
 
-def _extract_image(path: Path) -> Extraction:
-    if reason := pdftext.too_large(path):
+def _extract_image(file: BinaryIO, file_type: FileType) -> Extraction:
+    if reason := pdftext.too_large(file):
         return Extraction(status=ExtractionStatus.FAILED, error=f"Not read: {reason}.")
     if not pdftext.tesseract_path():
         return Extraction(status=ExtractionStatus.NEEDS_OCR, error="An image; Tesseract is not installed to read it.")
-    text = pdftext.ocr_file(path)
+    # Tesseract reads a file by its name: a copy here, as a stored file may have none (object storage).
+    with tempfile.TemporaryDirectory() as folder:
+        image = Path(folder) / f"image{file_type.extension}"
+        file.seek(0)
+        with image.open("wb") as copy:
+            shutil.copyfileobj(file, copy)
+        text = pdftext.ocr_file(image)
     if text is None:
         return Extraction(status=ExtractionStatus.NEEDS_OCR, error="Tesseract could not read the image.")
     return Extraction(pages=[text])
@@ -299,9 +281,8 @@ def _html_to_text(markup: str) -> str:
     return "".join(parser.parts)
 
 
-def _extract_email(path: Path) -> Extraction:
-    with path.open("rb") as handle:
-        message = email.message_from_binary_file(handle, policy=email.policy.default)
+def _extract_email(file: BinaryIO) -> Extraction:
+    message = email.message_from_binary_file(file, policy=email.policy.default)
     lines = []
     for name in ("From", "To", "Cc", "Date", "Subject"):
         value = message.get(name)

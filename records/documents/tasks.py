@@ -1,4 +1,5 @@
-"""Background work, run through django.tasks (the immediate backend unless TASKS names another)."""
+"""Background work, run through django.tasks: at once in the upload request (the immediate backend), or by
+`manage.py db_worker` when TASKS_BACKEND=database."""
 
 import logging
 
@@ -16,6 +17,8 @@ def extract_document(document_id: int) -> str:
     document = Document.objects.filter(pk=document_id).first()
     if document is None:  # deleted before the worker came to it
         return "missing"
+    # Staff pages show it running while a worker reads it (a long scan takes minutes).
+    Document.objects.filter(pk=document_id).update(extraction_status=ExtractionStatus.RUNNING, extraction_error="")
     try:
         document = document_extract(document=document)
     except Exception as error:

@@ -4,7 +4,7 @@ empty database of either engine. This is the supported way from the embedded SQL
 What an archive holds:
 - every model of the records app, their history tables included (request histories are shown to staff);
 - the users and groups they refer to, users with their password hashes (keep archives private);
-- every file under MEDIA_ROOT (the documents' files), with its SHA-256.
+- every stored file (the documents' files, in MEDIA_ROOT or object storage), with its SHA-256.
 Not archived: sessions, sign-in attempts (django-axes) and the admin's own log; content types and
 permissions are made by `migrate` and referred to by natural key.
 
@@ -22,10 +22,11 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from django.apps import apps
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core import serializers
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.core.management.color import no_style
 from django.core.serializers.base import DeserializationError
 from django.core.serializers.json import DjangoJSONEncoder
@@ -77,16 +78,34 @@ def _label(model) -> str:
     return model._meta.label_lower
 
 
-def _media_files() -> list[tuple[Path, str]]:
-    root = Path(settings.MEDIA_ROOT)
-    if not root.is_dir():
+def _stored_files(folder: str = "") -> list[str]:
+    """The name of every file in the default storage, through the storage API: the same walk lists the folder
+    MEDIA_ROOT or an S3 bucket."""
+    try:
+        folders, files = default_storage.listdir(folder)
+    except FileNotFoundError:  # no MEDIA_ROOT yet: nothing was ever stored
         return []
-    return [(path, path.relative_to(root).as_posix()) for path in sorted(root.rglob("*")) if path.is_file()]
+    names = [f"{folder}{name}" for name in files]
+    for sub in folders:
+        names += _stored_files(f"{folder}{sub}/")
+    return sorted(names)
 
 
-def _sha256(path: Path) -> str:
+class _Hashing:
+    """A file read through once: as tarfile copies it into the archive, its SHA-256 is computed."""
+
+    def __init__(self, file):
+        self.file, self.digest = file, hashlib.sha256()
+
+    def read(self, size=-1):
+        data = self.file.read(size)
+        self.digest.update(data)
+        return data
+
+
+def _sha256(name: str) -> str:
     digest = hashlib.sha256()
-    with path.open("rb") as file:
+    with default_storage.open(name, "rb") as file:
         for block in iter(lambda: file.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
@@ -123,11 +142,16 @@ def export_archive(path: Path) -> ArchiveSummary:
                 _add_bytes(tar, member, json.dumps(rows, cls=_Encoder, ensure_ascii=False).encode())
                 manifest["models"].append({"model": _label(model), "member": member, "count": len(rows)})
                 summary.counts[_label(model)] = len(rows)
-            for file, name in _media_files():
-                manifest["files"][name] = _sha256(file)
-                tar.add(file, arcname=f"media/{name}", recursive=False)
+            for name in _stored_files():
+                info = tarfile.TarInfo(f"media/{name}")
+                info.size = default_storage.size(name)
+                info.mtime = int(timezone.now().timestamp())
+                with default_storage.open(name, "rb") as file:
+                    hashing = _Hashing(file)
+                    tar.addfile(info, hashing)
+                manifest["files"][name] = hashing.digest.hexdigest()
                 summary.files += 1
-                summary.bytes += file.stat().st_size
+                summary.bytes += info.size
             _add_bytes(tar, "manifest.json", json.dumps(manifest, indent=2).encode())
     except OSError as error:
         raise ArchiveError(f"Cannot write {path}: {error.strerror or error}.") from None
@@ -198,7 +222,7 @@ def _load(model, rows: list) -> int:
     return len(objects)
 
 
-def _restore_file(tar: tarfile.TarFile, name: str, expected: str, written: list[Path]) -> int:
+def _restore_file(tar: tarfile.TarFile, name: str, expected: str, written: list[str]) -> int:
     relative = PurePosixPath(name)
     if relative.is_absolute() or ".." in relative.parts:
         raise ArchiveError(f"The archive holds a file outside the media folder ({name}): refusing it.")
@@ -208,14 +232,14 @@ def _restore_file(tar: tarfile.TarFile, name: str, expected: str, written: list[
     data = tar.extractfile(member).read()
     if hashlib.sha256(data).hexdigest() != expected:
         raise ArchiveError(f"media/{name} does not match its checksum: the archive is damaged.")
-    target = Path(settings.MEDIA_ROOT) / Path(*relative.parts)
-    if target.exists():
-        if _sha256(target) != expected:
-            raise ArchiveError(f"{target} already exists with other content: move it away and import again.")
+    if default_storage.exists(name):
+        if _sha256(name) != expected:
+            raise ArchiveError(f"{name} is already stored with other content: move it away and import again.")
         return len(data)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_bytes(data)
-    written.append(target)
+    stored = default_storage.save(name, ContentFile(data))
+    written.append(stored)
+    if stored != name:
+        raise ArchiveError(f"{name} could not be stored under its own name (the storage chose {stored}).")
     return len(data)
 
 
@@ -269,8 +293,8 @@ def _restore(tar: tarfile.TarFile, path: Path) -> ArchiveSummary:
                 summary.bytes += _restore_file(tar, name, digest, written)
                 summary.files += 1
     except BaseException as error:
-        for file in written:
-            file.unlink(missing_ok=True)
+        for name in written:
+            default_storage.delete(name)
         if isinstance(error, IntegrityError | DatabaseError | DeserializationError):
             raise ArchiveError(f"The archive could not be restored; nothing was changed: {error}") from None
         raise

@@ -10,7 +10,9 @@ from records.rules.search_terms import page_terms
 
 
 class ExtractionStatus(models.TextChoices):
-    PENDING = "pending", "Pending"
+    # Queued until a task worker (or, with the immediate backend, the upload itself) takes it.
+    PENDING = "pending", "Queued"
+    RUNNING = "running", "Running"
     DONE = "done", "Done"
     FAILED = "failed", "Failed"
     NEEDS_OCR = "needs_ocr", "Needs OCR"

@@ -3,7 +3,7 @@
 import datetime
 import hashlib
 from functools import partial
-from pathlib import Path, PurePath
+from pathlib import PurePath
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -175,10 +175,11 @@ def document_extract(*, document: Document) -> Document:
         document.extraction_error = "The document has no file to read."
         document.save(update_fields=["extraction_status", "extraction_error"])
         return document
-    path = Path(document.file.path)
-    if path.exists():
-        result = extraction.extract(path, document.content_type)
-    else:
+    # Through the storage API only: a file in object storage (S3_BUCKET) has no path on this machine.
+    try:
+        with document.file.open("rb") as file:
+            result = extraction.extract(file, document.content_type)
+    except FileNotFoundError:
         result = extraction.Extraction(status=ExtractionStatus.FAILED, error="The stored file is missing.")
 
     index = mentions.name_index()
