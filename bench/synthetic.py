@@ -320,7 +320,7 @@ def delete_synthetic() -> dict[str, int]:
 
 
 def _search_migration():
-    return importlib.import_module("records.migrations.0019_search_terms")
+    return importlib.import_module("records.migrations.0018_search_terms")
 
 
 PG_SEARCH_INDEX = "records_documentpage_search_vector"

@@ -377,7 +377,7 @@ def test_the_search_index_exists_on_this_engine():
             }  # fmt: skip
 
 
-SEARCH_TERMS_MIGRATION = ("records", "0019_search_terms")
+SEARCH_TERMS_MIGRATION = ("records", "0018_search_terms")
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)

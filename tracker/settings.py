@@ -94,6 +94,8 @@ AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", d
 AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_CLIENT_IP_CALLABLE = "records.web.ratelimit.client_address"
 AXES_RESET_ON_SUCCESS = True
+# axes warns that username-only lockouts let one address rotate through usernames: SIGN_IN_RATE_LIMIT bounds that.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_VERBOSE = False
 AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
 
@@ -146,7 +148,7 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
         "transaction_mode": "IMMEDIATE",
     }
     # SQLite has no INCLUDE columns in indexes; it builds event_agency_date_id without them, which is fine.
-    SILENCED_SYSTEM_CHECKS = ["models.W040"]
+    SILENCED_SYSTEM_CHECKS += ["models.W040"]
 # A PostgreSQL read replica: public reads go to it, writes, transactions and staff pages to the primary
 # (tracker/db_router.py).
 if os.environ.get("DATABASE_REPLICA_URL"):

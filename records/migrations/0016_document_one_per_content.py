@@ -68,7 +68,7 @@ def merge_twins(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('records', '0014_request_status_closed_and_unknown'),
+        ('records', '0015_proposed_revisions_and_held_correspondence'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

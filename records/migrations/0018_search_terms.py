@@ -75,7 +75,7 @@ def fill_search_text(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("records", "0014_request_status_closed_and_unknown")]
+    dependencies = [("records", "0017_extraction_status_running")]
     operations = [
         migrations.RunPython(
             _run({"postgresql": POSTGRES_DROP, "sqlite": SQLITE_DROP}),

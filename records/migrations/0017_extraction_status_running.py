@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('records', '0014_request_status_closed_and_unknown'),
+        ('records', '0016_document_one_per_content'),
     ]
 
     operations = [

@@ -37,5 +37,5 @@ def backward(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("records", "0014_request_status_closed_and_unknown")]
+    dependencies = [("records", "0018_search_terms")]
     operations = [migrations.RunPython(forward, backward)]
