@@ -78,7 +78,7 @@ def test_atlas_and_fbi_warnings_name_the_file_by_the_path_given(tmp_path, monkey
     assert out.startswith("2014/agencies.csv: ") and "warning: 2014/agencies.csv row " in err
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_imports_at_once_wait_for_each_other_instead_of_failing():
     """On a fresh PostgreSQL database, two Atlas imports at once both created the same jurisdiction slug and all
     but one ended in a traceback. Each now waits for the other's transaction (SQLite has one writer anyway)."""
