@@ -10,6 +10,7 @@ from django.db.migrations.executor import MigrationExecutor
 from django.test.utils import CaptureQueriesContext
 
 from records.documents import search
+from records.documents.search import marks
 from records.models import Agency, Document, DocumentMention, DocumentPage
 from records.web.views import search as search_view
 from tests import factories
@@ -132,6 +133,18 @@ def test_or_and_minus_work_on_page_text(client):
     assert {h.page for h in hits(client, "flock OR axon")} == {1, 2, 3}
     assert {h.page for h in hits(client, "flock -axon")} == {1}
     assert {h.page for h in hits(client, "flock axon")} == {3}
+
+
+def test_a_snippet_shows_each_word_s_first_match_in_context_and_as_plain_text():
+    words = [f"w{n}" for n in range(100)]
+    words[10], words[20], words[80] = "alpr", "ALPRs", "Flock"
+    snippet = marks.snippet(search.parse_query("flock alpr"), "  ".join(words))
+    assert snippet.html == (
+        "… w4 w5 w6 w7 w8 w9 <mark>alpr</mark> w11 w12 w13 w14 w15 w16 w17 w18 w19 <mark>ALPRs</mark> w21 w22 w23 "
+        "w24 w25 w26 w27 … w74 w75 w76 w77 w78 w79 <mark>Flock</mark> w81 w82 w83 w84 w85 w86 w87 w88 w89 w90 w91 "
+        "w92 w93 w94 w95 w96 w97 …"
+    )
+    assert snippet.text == snippet.html.replace("<mark>", "").replace("</mark>", "")
 
 
 def test_page_text_is_escaped_and_only_the_marks_are_markup(client):

@@ -105,7 +105,8 @@ def test_a_private_document_request_and_correspondence_leak_through_no_channel(c
     )  # fmt: skip
     channels = [
         "/", "/requests/", "/requests/?format=json", "/requests/?format=csv", "/documents/", "/documents/?format=csv",
-        "/documents/?format=json", "/search/?q=quokka", "/search/?q=quokka&format=json", f"/agencies/{agency.slug}/",
+        "/documents/?format=json", "/search/?q=quokka", "/search/?q=quokka&format=json", "/search/?q=quokka&format=csv",
+        f"/agencies/{agency.slug}/",
         f"/agencies/{agency.slug}/?format=json", f"/agencies/{agency.slug}/feed/", "/timeline/feed/", "/sitemap.xml",
         "/procurements/ocds.json", f"/requests/{public_request.pk}/", "/staff/deadlines.ics",
     ]  # fmt: skip

@@ -49,6 +49,8 @@ def snippet(query: SearchQuery, text: str) -> Snippet:
         if len(fragments) == FRAGMENTS:
             break
     fragments.sort()
+    if len(fragments) == 2 and fragments[1][0] == fragments[0][1] + 1:
+        fragments = [(fragments[0][0], fragments[1][1])]  # one stretch: no "…" inside it
     spans = _spans(tokens, matches)
     html_parts, text_parts = [], []
     for first, last in fragments:
