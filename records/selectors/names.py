@@ -64,7 +64,7 @@ def _unique_values(found: list[Named]) -> list[Named]:
 def name_suggestions(*, kind: str, text: str, limit: int = SUGGESTIONS) -> list[Named]:
     """At most `limit` records of `kind` ("agency", "vendor" or "product") whose name, or one of whose aliases,
     starts with `text`, in name order: two indexed queries at most, whatever the number of records."""
-    text = text.strip()[:MAX_NAME]
+    text = text.replace("\x00", "").strip()[:MAX_NAME]  # PostgreSQL text cannot hold NUL
     if not text:
         return []
     if kind == "agency":
@@ -102,7 +102,7 @@ def records_named(*, kind: str, text: str) -> list:
 
     Returns at most AMBIGUOUS_SHOWN + 1 records, the exact slug alone when it is one: more than one means the
     name is ambiguous and the caller asks which is meant."""
-    text = " ".join(text.split())[:MAX_NAME]
+    text = " ".join(text.replace("\x00", "").split())[:MAX_NAME]  # PostgreSQL text cannot hold NUL
     if not text:
         return []
     qualified = QUALIFIED.fullmatch(text)

@@ -42,6 +42,8 @@ def words_in(*fields: str, codes: dict | None = None):
     the whole of one of `codes`), as on /search/ (records/documents/search.name_filter)."""
 
     def filter_words(queryset, name, value):
+        # PostgreSQL text cannot hold NUL: a NUL in a typed value is dropped, as the search page drops it.
+        value = value.replace("\x00", "")
         return queryset.filter(search.name_filter(search.parse_query(value), *fields, codes=codes))
 
     return filter_words
