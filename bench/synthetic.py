@@ -316,7 +316,7 @@ def delete_synthetic() -> dict[str, int]:
     return deleted
 
 
-# The search structures of migration 0019
+# The search structures of migration 0018
 
 
 def _search_migration():
@@ -331,7 +331,7 @@ def _trigram_indexes() -> dict[str, str]:
 
 
 def suspend_search_index() -> list[str]:
-    """Drop the search indexes (migrations 0019 and 0006) before a bulk load; the names of those dropped."""
+    """Drop the search indexes (migrations 0018 and 0006) before a bulk load; the names of those dropped."""
     dropped = []
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
@@ -350,7 +350,7 @@ def suspend_search_index() -> list[str]:
 
 
 def restore_search_index(dropped: list[str]) -> None:
-    """Build each dropped index once over every row, as migrations 0019 and 0006 made them."""
+    """Build each dropped index once over every row, as migrations 0018 and 0006 made them."""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             trigram = _trigram_indexes()

@@ -75,7 +75,7 @@ def test_at_most_twenty_suggestions_in_two_queries_whatever_the_number_of_agenci
 
 
 def test_the_name_look_up_runs_on_an_index(world):
-    """At 18,000 agencies a scan of every name would be felt at every keystroke (migration 0020)."""
+    """At 18,000 agencies a scan of every name would be felt at every keystroke (migration 0019)."""
     rows = name_suggestions.__globals__["Agency"].objects.filter(name__istartswith="wash")
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":

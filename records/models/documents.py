@@ -135,7 +135,7 @@ class DocumentPage(models.Model):
     document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="pages")
     number = models.PositiveIntegerField()
     text = models.TextField(blank=True)
-    # Indexed by PostgreSQL's search_vector and SQLite's records_documentpage_fts (migration 0019).
+    # Indexed by PostgreSQL's search_vector and SQLite's records_documentpage_fts (migration 0018).
     search_text = SearchTermsField()
 
     class Meta:

@@ -4,7 +4,7 @@ name, alias or slug stands for.
 The same name occurs in many states (thirty Washington Counties), so an agency's name is written with its state,
 "Washington County Sheriff's Office (OR)", and a product's with its vendor, "Rekognition (Amazon)": the form a
 suggestion fills in, and a form the look-up reads back. Prefix look-ups run on indexes of the upper-cased names
-(PostgreSQL) or of the names without case (SQLite): migration 0020.
+(PostgreSQL) or of the names without case (SQLite): migration 0019.
 """
 
 import re

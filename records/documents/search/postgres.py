@@ -1,5 +1,5 @@
 """The PostgreSQL engine: a stored generated tsvector per page over its search terms
-(records_documentpage.search_vector, `simple` configuration, GIN index; migration 0019), to_tsquery and ts_rank."""
+(records_documentpage.search_vector, `simple` configuration, GIN index; migration 0018), to_tsquery and ts_rank."""
 
 from django.db import connection
 

@@ -1,5 +1,5 @@
 """The SQLite engine: an external-content FTS5 table over the pages' search terms (records_documentpage_fts,
-unicode61 tokenizer, kept in step with records_documentpage by triggers; migration 0019) and bm25 ranking."""
+unicode61 tokenizer, kept in step with records_documentpage by triggers; migration 0018) and bm25 ranking."""
 
 from django.db import connection
 
