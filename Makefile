@@ -73,9 +73,10 @@ format: $(VENV)/.dev
 	$(DJLINT_DJANGO) --reformat --warn
 	$(DJLINT_JINJA) --reformat --warn
 
-# The whole suite on PostgreSQL (DATABASE_URL if set, else a throwaway server), then on SQLite. Both runs add
-# to one measure of branch coverage ([tool.coverage] in pyproject.toml), which fails under its fail_under;
-# not when PYTEST_ARGS is set, as a part of the suite covers less than the whole.
+# The whole suite on PostgreSQL (DATABASE_URL if set, else a throwaway server) and on SQLite at the same time
+# (scripts/test-both: on two cores that takes about as long as the slower run alone). Both runs add to one
+# measure of branch coverage ([tool.coverage] in pyproject.toml), which fails under its fail_under; not when
+# PYTEST_ARGS is set, as a part of the suite covers less than the whole.
 test: $(VENV)/.dev node_modules/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
@@ -85,18 +86,7 @@ test: $(VENV)/.dev node_modules/.installed
 	else echo "Browser tests: Chromium not found at $${CHROMIUM:-/usr/bin/chromium}, they are skipped (apt-get install chromium)."; fi
 	$(PY) manage.py makemigrations --check --dry-run -v 1
 	$(VENV)/bin/coverage erase
-	@ran=""; \
-	if [ -n "$${DATABASE_URL:-}" ]; then \
-		echo "== PostgreSQL (DATABASE_URL) =="; $(VENV)/bin/coverage run -m pytest $(PYTEST_ARGS) || exit 1; ran="PostgreSQL"; \
-	elif scripts/with-postgres --available 2>/dev/null; then \
-		echo "== PostgreSQL (throwaway server) =="; scripts/with-postgres $(VENV)/bin/coverage run -m pytest $(PYTEST_ARGS) || exit 1; ran="PostgreSQL"; \
-	elif [ "$${CI:-}" = "true" ]; then \
-		echo "PostgreSQL server binaries not found, and CI=true requires PostgreSQL."; scripts/with-postgres --available; exit 1; \
-	else \
-		echo "PostgreSQL server binaries not found: skipping the PostgreSQL run (install postgresql to include it)."; \
-	fi; \
-	echo "== SQLite =="; DATABASE_URL=sqlite:///var/test.sqlite3 $(VENV)/bin/coverage run -m pytest $(PYTEST_ARGS) || exit 1; \
-	echo "Test suite passed on: $${ran:+$$ran and }SQLite"
+	scripts/test-both $(VENV)/bin/coverage run -m pytest $(PYTEST_ARGS)
 	$(VENV)/bin/coverage combine -q
 	$(VENV)/bin/coverage report $(if $(PYTEST_ARGS),--fail-under=0)
 

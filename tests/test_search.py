@@ -255,12 +255,12 @@ def test_hits_can_be_taken_away_as_csv_with_the_same_filters(client, monkeypatch
     assert response.status_code == 200 and response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["Content-Disposition"] == 'attachment; filename="search.csv"'
     rows = list(csv.reader(io.StringIO(response.content.decode())))
-    assert rows[0] == ["document", "page", "url", "snippet", "agency", "date", "kind", "document_url"]
+    assert rows[0] == ["document", "page", "url", "snippet", "agency", "date", "kind", "document_url", "vendors"]
     assert rows[1:] == [
         [
             "'=Sharing", "2", f"http://testserver/documents/{sharing.pk}/?q=alpr#page-2",
             "… shared with <b>Destin</b> PD: alpr", "Okaloosa County Sheriff's Office", "", "other",
-            f"http://testserver/documents/{sharing.pk}/",
+            f"http://testserver/documents/{sharing.pk}/", "",
         ]
     ]  # fmt: skip
     # Public documents only, whoever asks; the facets narrow as on the page; the page's own link carries them.
@@ -358,6 +358,25 @@ def test_results_link_the_agencies_and_requests_they_name_and_empty_sections_tak
     assert "No agencies, vendors, products, technologies, timeline entries or document titles match." in body
 
 
+def test_each_hit_links_the_vendors_its_page_names_in_the_page_json_and_csv(client):
+    flock = factories.vendor("Flock Safety")
+    axon = factories.vendor("Axon Enterprise")
+    agency = factories.agency("Quokka Police Department", "NV")
+    contract = factories.document(agency, pages=["wallaby cameras from Flock Safety", "wallaby body cameras by Axon"])
+    DocumentMention.objects.create(document=contract, vendor=flock, pages=[1])
+    DocumentMention.objects.create(document=contract, vendor=axon, pages=[2], status="removed")
+
+    named = {hit.page: [v.name for v in hit.vendors] for hit in hits(client, "wallaby")}
+    assert named == {1: ["Flock Safety"], 2: []}  # a mention staff removed is not shown
+    body = client.get("/search/", {"q": "wallaby"}).content.decode()
+    assert f'<a href="{flock.get_absolute_url()}">Flock Safety</a>' in body
+    assert axon.get_absolute_url() not in body
+    results = client.get("/search/", {"q": "wallaby", "format": "json"}).json()["results"]
+    assert {r["page"]: [v["name"] for v in r["vendors"]] for r in results} == {1: ["Flock Safety"], 2: []}
+    rows = list(csv.reader(io.StringIO(client.get("/search/", {"q": "wallaby", "format": "csv"}).content.decode())))
+    assert sorted((row[1], row[-1]) for row in rows[1:]) == [("1", "Flock Safety"), ("2", "")]
+
+
 # The document page
 
 
@@ -426,7 +445,7 @@ def count_queries(client, url) -> int:
     return len(queries)
 
 
-SEARCH_QUERIES = 15  # 7 name look-ups, hits and their documents, the count, 5 facets
+SEARCH_QUERIES = 16  # 7 name look-ups, hits with their documents and the vendors they name, the count, 5 facets
 
 
 def test_the_search_page_issues_a_fixed_number_of_queries(client):

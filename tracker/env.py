@@ -106,10 +106,18 @@ def secret_key(environ, production: bool, key_file: Path) -> str:
     if key_file.exists():
         return key_file.read_text().strip()
     key_file.parent.mkdir(parents=True, exist_ok=True)
-    value = secrets.token_urlsafe(64)
-    key_file.write_text(value)
-    key_file.chmod(0o600)
-    return value
+    # Written whole under a temporary name, then linked into place, which fails if another process (a second
+    # test run, another app server) got there first: every process then reads the one key that won.
+    partial = key_file.with_name(f".{key_file.name}.{os.getpid()}")
+    partial.write_text(secrets.token_urlsafe(64))
+    partial.chmod(0o600)
+    try:
+        os.link(partial, key_file)
+    except FileExistsError:
+        pass
+    finally:
+        partial.unlink()
+    return key_file.read_text().strip()
 
 
 def s3_storage(environ=os.environ) -> dict | None:

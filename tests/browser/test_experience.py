@@ -1,5 +1,6 @@
 """Accessibility (axe-core), phones at 390 px, keyboard use and the README's screenshots."""
 
+import os
 from pathlib import Path
 
 import pytest
@@ -108,6 +109,14 @@ def test_keyboard_reaches_the_skip_link_and_the_content(page, demo_site):
     expect(page.get_by_role("heading", level=1)).to_be_visible()
 
 
+def save_screenshot(page, path):
+    # Written whole under a temporary name, then renamed: the PostgreSQL and SQLite runs of `make test` take
+    # the same screenshots at the same time, and a reader must never see half a file.
+    partial = path.with_name(f".{path.name}.{os.getpid()}")
+    partial.write_bytes(page.screenshot(full_page=False))
+    os.replace(partial, path)
+
+
 @pytest.mark.parametrize("width", [390, 1280])
 def test_screenshots_for_the_readme(browser, demo_site, width):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
@@ -120,8 +129,8 @@ def test_screenshots_for_the_readme(browser, demo_site, width):
         "search": "/search/?q=%22big+brother%22",
     }.items():
         page.goto(demo_site + path)
-        page.screenshot(path=SCREENSHOTS / f"{name}-{width}.png", full_page=False)
+        save_screenshot(page, SCREENSHOTS / f"{name}-{width}.png")
     sign_in_as_editor(page, demo_site)
-    page.screenshot(path=SCREENSHOTS / f"staff-dashboard-{width}.png", full_page=False)
+    save_screenshot(page, SCREENSHOTS / f"staff-dashboard-{width}.png")
     context.close()
     assert (SCREENSHOTS / f"home-{width}.png").stat().st_size > 10_000

@@ -15,7 +15,8 @@ from django.utils.safestring import SafeString
 
 from records.documents.search.marks import marked_page, snippet
 from records.documents.search.query import SearchQuery, Term, parse_query
-from records.models import Document, DocumentPage
+from records.models import Document, DocumentMention, DocumentPage
+from records.models.documents import MentionStatus
 from records.models.timeline import format_date
 
 __all__ = [
@@ -46,6 +47,8 @@ class PageHit:
     snippet_text: str
     rank: float
     query_text: str
+    # The vendors the page names (found in its text or confirmed by staff), by name.
+    vendors: tuple = ()
 
     @property
     def url(self) -> str:
@@ -76,16 +79,30 @@ def matching_documents(query: SearchQuery, documents):
 
 def page_hits(query: SearchQuery, documents, *, limit: int, offset: int = 0, reader=None) -> list[PageHit]:
     """The best matching pages of `documents`, with their documents, agencies, places and the requests `reader`
-    may see (Document.shown_request): two queries."""
+    may see (Document.shown_request), and the vendors each page names: three queries."""
     if not query:
         return []
     compiled = documents.order_by().values("pk").query.sql_with_params()
     rows = _engine().hits(query, compiled, limit, offset)
     by_id = Document.objects.with_relations().with_request_shown_to(reader).in_bulk({row[2] for row in rows})
+    mentions = {}
+    for mention in (
+        DocumentMention.objects.filter(
+            document__in=by_id, vendor__isnull=False, status__in=(MentionStatus.FOUND, MentionStatus.CONFIRMED)
+        )
+        .select_related("vendor")
+        .order_by("vendor__name")
+    ):
+        mentions.setdefault(mention.document_id, []).append(mention)
     hits = []
     for _page_id, number, document_id, text, rank in rows:
         marked = snippet(query, text)
-        hits.append(PageHit(by_id[document_id], number, marked.html, marked.text, rank=rank, query_text=query.text))
+        vendors = tuple(m.vendor for m in mentions.get(document_id, ()) if number in m.pages)
+        hits.append(
+            PageHit(
+                by_id[document_id], number, marked.html, marked.text, rank=rank, query_text=query.text, vendors=vendors
+            )
+        )
     return hits
 
 

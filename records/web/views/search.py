@@ -36,7 +36,7 @@ FACETS = ("agency", "vendor", "kind", "year", "state")
 FORMATS = ("html", "json", "csv")
 # A CSV holds the best-ranked hits, up to this many: each is a snippet worked out from the page's text.
 CSV_MAX_HITS = 1_000
-CSV_HEADER = ["document", "page", "url", "snippet", "agency", "date", "kind", "document_url"]
+CSV_HEADER = ["document", "page", "url", "snippet", "agency", "date", "kind", "document_url", "vendors"]
 # The name and title results, in the page's order, as the line that lists those with no match names them.
 NAME_SECTIONS = {
     "agencies": "agencies",
@@ -110,6 +110,7 @@ def _hit_json(hit: search.PageHit, absolute) -> dict:
         "date": document.date.isoformat() if document.date else None,
         "page": hit.page,
         "snippet": str(hit.snippet),
+        "vendors": [exports.link(vendor, absolute) for vendor in hit.vendors],
     }
 
 
@@ -140,6 +141,7 @@ def _hits_csv(request, query, facets) -> HttpResponse:
                 document.date.isoformat() if document.date else "",
                 document.kind,
                 absolute(document.get_absolute_url()),
+                neutralise("; ".join(vendor.name for vendor in hit.vendors)),
             ]
         )
     return response
