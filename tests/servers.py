@@ -72,10 +72,10 @@ def require_redis_server() -> str:
 
 
 @contextmanager
-def redis_server():
-    """A throwaway Redis that keeps nothing on disk; yields its URL."""
+def redis_server(port: int | None = None):
+    """A throwaway Redis that keeps nothing on disk, on `port` or a free one; yields its URL."""
     binary = require_redis_server()
-    port = free_port()
+    port = port or free_port()
     command = [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
     with _running(command, port, "redis-server"):
         yield f"redis://127.0.0.1:{port}/0"

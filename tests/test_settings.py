@@ -63,7 +63,9 @@ def test_booleans_integers_and_lists():
 def test_cache_and_task_backends_from_their_variables():
     assert cache_backend("")["BACKEND"] == "django.core.cache.backends.locmem.LocMemCache"
     redis = cache_backend("redis://cache.internal:6379/1")
-    assert redis["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    assert (
+        redis["BACKEND"] == "tracker.redis_cache.OutageTolerantRedisCache"
+    )  # Django's RedisCache, see tracker/redis_cache.py
     assert redis["LOCATION"] == "redis://cache.internal:6379/1"
     assert task_backend("")["BACKEND"] == "django.tasks.backends.immediate.ImmediateBackend"
     assert task_backend("Database")["BACKEND"] == "django_tasks_db.DatabaseBackend"

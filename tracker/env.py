@@ -146,7 +146,14 @@ def cache_backend(url: str) -> dict:
         return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tracker"}
     if urlsplit(url).scheme not in {"redis", "rediss", "unix"}:
         raise ImproperlyConfigured(f"CACHE_URL must be a redis://, rediss:// or unix:// URL; got {url!r}.")
-    return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url, "KEY_PREFIX": "tracker"}
+    return {
+        "BACKEND": "tracker.redis_cache.OutageTolerantRedisCache",
+        "LOCATION": url,
+        "KEY_PREFIX": "tracker",
+        # Short socket timeouts: while Redis is away each page answers from the database (tracker/redis_cache.py)
+        # instead of waiting on the connection.
+        "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.5},
+    }
 
 
 TASK_BACKENDS = {
