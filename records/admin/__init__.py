@@ -2,6 +2,7 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from records import models as m
+from records.admin import oversight
 from records.admin.merges import merge_action
 from records.rules.permissions import is_editor
 from records.services.merges import agency_merge, vendor_merge
@@ -222,3 +223,6 @@ class EventSourceAdmin(admin.ModelAdmin):
     search_fields = ["label", "url", "event__title"]
     autocomplete_fields = ["event", "document"]
     list_select_related = ["event", "document"]
+
+
+oversight.register(VisibilityAdmin)

@@ -5,6 +5,13 @@ from records.models.documents import Document, DocumentMention, DocumentPage, Ex
 from records.models.duplicates import DuplicatePair
 from records.models.jurisdictions import DayType, Jurisdiction, Level
 from records.models.merges import MergeRecord
+from records.models.oversight import (
+    OversightKind,
+    OversightLaw,
+    OversightOutcome,
+    OversightRecord,
+    OversightStatus,
+)
 from records.models.procurements import (
     FundingSource,
     Procurement,
@@ -46,6 +53,11 @@ __all__ = [
     "Level",
     "MentionStatus",
     "MergeRecord",
+    "OversightKind",
+    "OversightLaw",
+    "OversightOutcome",
+    "OversightRecord",
+    "OversightStatus",
     "FundingSource",
     "Procurement",
     "ProcurementMethod",

@@ -4,6 +4,7 @@ from django.db import transaction
 
 from records.models import EventKind, EventSource, Procurement, TimelineEvent
 from records.models.timeline import truncate_date
+from records.services.oversight import procurements_refresh_oversight
 
 # What a procurement's own timeline entry takes from it; an edit of these rewrites the entry.
 PROCUREMENT_EVENT_LABEL = "Procurement record"
@@ -69,6 +70,7 @@ def procurement_record(*, user=None, **fields) -> Procurement:
     procurement.full_clean()
     procurement.save()
     _sync_procurement_event(procurement)
+    procurements_refresh_oversight(procurements=[procurement])
     return procurement
 
 
@@ -82,6 +84,7 @@ def procurement_update(*, procurement: Procurement, user=None, **fields) -> Proc
         procurement._history_user = user
     procurement.save()
     _sync_procurement_event(procurement)
+    procurements_refresh_oversight(procurements=[procurement])
     return procurement
 
 

@@ -1,0 +1,213 @@
+"""Oversight: the status a procurement gets from its evidence and the laws covering its agency (by table),
+the flags its fields raise, and the service that stores the status (on the real database)."""
+
+import datetime
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from records.models import Jurisdiction, OversightLaw, OversightRecord, Procurement
+from records.rules import oversight as rule
+from records.services.oversight import oversight_record, oversight_update
+from records.services.timeline import procurement_update
+from tests import factories
+
+D = datetime.date
+SIGNED = D(2021, 6, 1)
+ORDINANCE = rule.Law(
+    "City ordinance", "Code ch. 1", D(2018, 1, 1), frozenset({rule.OBLIGATION_APPROVAL, rule.OBLIGATION_IMPACT_REPORT})
+)
+GRANT_LAW = rule.Law("Grant law", "Code ch. 2", D(2018, 1, 1), frozenset({rule.OBLIGATION_GRANT_APPROVAL}))
+POST_ACT = rule.Law(
+    "POST Act",
+    "Admin. Code 14-188",
+    D(2020, 7, 15),
+    frozenset({rule.OBLIGATION_IMPACT_REPORT, rule.OBLIGATION_USE_POLICY}),
+)
+MILITARY = rule.Law(
+    "AB 481",
+    "Gov. Code 7070",
+    D(2022, 1, 1),
+    frozenset({rule.OBLIGATION_APPROVAL, rule.OBLIGATION_USE_POLICY}),
+    frozenset({7}),
+)
+LATER = rule.Law("Later law", "Code ch. 3", D(2023, 1, 1), frozenset({rule.OBLIGATION_APPROVAL}))
+
+VOTE_YES = rule.Evidence(rule.VOTE, D(2021, 5, 1), "approved", url="https://example.org/minutes")
+VOTE_YES_LATE = rule.Evidence(rule.VOTE, D(2021, 7, 1), "approved", url="https://example.org/late")
+VOTE_NO = rule.Evidence(rule.VOTE, D(2021, 5, 1), "rejected")
+VOTE_TABLED = rule.Evidence(rule.VOTE, D(2021, 5, 1), "tabled")
+VOTE_CLOSED = rule.Evidence(rule.VOTE, D(2021, 5, 1), "approved", public_meeting=False, url="https://example.org/c")
+REPORT = rule.Evidence(rule.IMPACT_REPORT, D(2021, 4, 1))
+POLICY = rule.Evidence(rule.USE_POLICY, D(2021, 4, 1))
+EMERGENCY = rule.Evidence(rule.EMERGENCY, D(2021, 6, 1), url="https://example.org/emergency")
+WAIVER = rule.Evidence(rule.BID_WAIVER, D(2021, 5, 20), url="https://example.org/waiver")
+NONE_FOUND = rule.Evidence(rule.NONE_FOUND, D(2018, 6, 1))
+HEARING = rule.Evidence(rule.HEARING, D(2021, 4, 15))
+
+PLAIN = rule.Purchase(SIGNED)
+GRANT = rule.Purchase(SIGNED, grant_funded=True)
+UNDATED = rule.Purchase(None)
+DRONE = rule.Purchase(D(2022, 6, 1), technologies=frozenset({7}))
+CAMERA = rule.Purchase(D(2022, 6, 1), technologies=frozenset({3}))
+
+
+@pytest.mark.parametrize(
+    "purchase, evidence, laws, status, missing",
+    [
+        # No law: the evidence alone decides.
+        (PLAIN, [], [], rule.UNKNOWN, 0),
+        (PLAIN, [HEARING], [], rule.UNKNOWN, 0),
+        (PLAIN, [VOTE_YES], [], rule.APPROVED_PUBLIC, 0),
+        (PLAIN, [VOTE_NO], [], rule.UNKNOWN, 0),
+        (PLAIN, [VOTE_TABLED, NONE_FOUND], [], rule.NO_APPROVAL_FOUND, 0),
+        (PLAIN, [VOTE_CLOSED], [], rule.APPROVED_NO_PROCESS, 0),
+        (PLAIN, [WAIVER], [], rule.APPROVED_NO_PROCESS, 0),
+        (PLAIN, [EMERGENCY], [], rule.APPROVED_NO_PROCESS, 0),
+        (PLAIN, [NONE_FOUND], [], rule.NO_APPROVAL_FOUND, 0),
+        (PLAIN, [NONE_FOUND, VOTE_YES], [], rule.APPROVED_PUBLIC, 0),
+        # An ordinance asking for a vote and an impact report before acquisition.
+        (PLAIN, [VOTE_YES, REPORT], [ORDINANCE], rule.APPROVED_PUBLIC, 0),
+        (PLAIN, [VOTE_YES], [ORDINANCE], rule.REQUIRED_MISSING, 1),
+        (PLAIN, [REPORT], [ORDINANCE], rule.REQUIRED_MISSING, 1),
+        (PLAIN, [], [ORDINANCE], rule.REQUIRED_MISSING, 2),
+        (PLAIN, [NONE_FOUND], [ORDINANCE], rule.REQUIRED_MISSING, 2),
+        (PLAIN, [VOTE_YES_LATE, REPORT], [ORDINANCE], rule.REQUIRED_MISSING, 1),  # voted after signing
+        (PLAIN, [VOTE_CLOSED, REPORT], [ORDINANCE], rule.REQUIRED_MISSING, 1),  # closed vote is no approval
+        (PLAIN, [EMERGENCY], [ORDINANCE], rule.APPROVED_NO_PROCESS, 0),
+        (UNDATED, [], [ORDINANCE], rule.UNKNOWN, 0),  # may predate the law
+        (PLAIN, [], [LATER], rule.UNKNOWN, 0),  # bought before the law took effect
+        # Approval before accepting grant funds applies to grant-funded purchases only.
+        (PLAIN, [], [GRANT_LAW], rule.UNKNOWN, 0),
+        (GRANT, [], [GRANT_LAW], rule.REQUIRED_MISSING, 1),
+        (GRANT, [VOTE_YES], [GRANT_LAW], rule.APPROVED_PUBLIC, 0),
+        # A law without a vote (the POST Act): reports and policy suffice, no approval follows from them.
+        (PLAIN, [REPORT, POLICY], [POST_ACT], rule.UNKNOWN, 0),
+        (PLAIN, [REPORT], [POST_ACT], rule.REQUIRED_MISSING, 1),
+        # A law for listed equipment only.
+        (DRONE, [], [MILITARY], rule.REQUIRED_MISSING, 2),
+        (CAMERA, [], [MILITARY], rule.UNKNOWN, 0),
+        # The city's ordinance and the state's law together: the state's use policy is still missing.
+        (DRONE, [VOTE_YES, REPORT], [ORDINANCE, MILITARY], rule.REQUIRED_MISSING, 1),
+    ],
+)
+def test_status_by_law_and_evidence(purchase, evidence, laws, status, missing):
+    result = rule.oversight_status(purchase, evidence, laws)
+    assert (result.status, len(result.missing)) == (status, missing)
+
+
+def test_public_approval_carries_its_date_and_link():
+    result = rule.oversight_status(PLAIN, [VOTE_YES, REPORT], [ORDINANCE])
+    assert (result.approved_on, result.approval_url) == (D(2021, 5, 1), "https://example.org/minutes")
+
+
+def test_missing_counts_from_its_due_date():
+    result = rule.oversight_status(PLAIN, [], [ORDINANCE])
+    assert result.due_on == SIGNED
+    assert rule.effective_status(result.status, result.due_on, D(2021, 5, 31)) == rule.UNKNOWN
+    assert rule.effective_status(result.status, result.due_on, SIGNED) == rule.REQUIRED_MISSING
+
+
+@pytest.mark.parametrize(
+    "fields, evidence, flags",
+    [
+        ({}, [], []),
+        ({"method": "direct"}, [], [("Sole source without a stated rationale", ("method", "method_rationale"))]),
+        ({"method": "direct", "method_rationale": "Only vendor"}, [], []),
+        ({"kind": "free_trial", "amount": 5000}, [], [("Free trial that became a paid contract", ("kind", "amount"))]),
+        ({"kind": "free_trial", "amount": None}, [], []),
+        ({"parent_kind": "free_trial", "amount": 9}, [], [("Free trial that became a paid contract",
+                                                             ("parent_contract", "kind", "amount"))]),
+        ({"funding_source": "federal_grant"}, [], [("Grant-funded, accepted before any vote",
+                                                    ("funding_source", "signed_on"))]),
+        ({"funding_source": "federal_grant"}, [VOTE_YES], []),
+        ({"funding_source": "federal_grant"}, [VOTE_YES_LATE], [("Grant-funded, accepted before any vote",
+                                                                  ("funding_source", "signed_on"))]),
+        ({}, [WAIVER], [("Bid waiver", ("oversight records: bid waiver",))]),
+    ],
+)  # fmt: skip
+def test_flags_name_their_fields(fields, evidence, flags):
+    arguments = {"method": "", "method_rationale": "", "kind": "contract", "funding_source": "",
+                 "acquired_on": SIGNED, "amount": None, **fields}  # fmt: skip
+    result = rule.procurement_flags(**arguments, evidence=evidence)
+    assert [(flag.label, flag.fields) for flag in result] == flags
+
+
+# The service, on the database.
+
+
+def _ordinance_city():
+    oakland = Jurisdiction.objects.get(level="city", state="CA", name="Oakland")
+    return oakland, factories.agency("Oakland Police Department", jurisdiction=oakland)
+
+
+@pytest.mark.django_db
+def test_seeded_laws_have_citations():
+    laws = {law.jurisdiction.name: law for law in OversightLaw.objects.select_related("jurisdiction")}
+    assert {"Seattle", "Oakland", "San Francisco", "Cambridge", "Nashville", "New York City", "California"} <= set(laws)
+    assert laws["Oakland"].citation.startswith("Oakland Municipal Code ch. 9.64")
+    assert "19B" in laws["San Francisco"].citation and "14.18" in laws["Seattle"].citation
+    assert "7070" in laws["California"].citation and "14-188" in laws["New York City"].citation
+
+
+@pytest.mark.django_db
+def test_service_stores_the_status_and_follows_each_write():
+    _, police = _ordinance_city()
+    procurement = factories.procurement(police, signed_on=SIGNED)
+    # Saved without the service, it has not been derived yet; the service derives it.
+    procurement = procurement_update(procurement=procurement)
+    procurement.refresh_from_db()
+    assert procurement.oversight_status == rule.REQUIRED_MISSING
+    assert procurement.oversight_due_on == SIGNED
+    assert Procurement.objects.oversight_is(rule.REQUIRED_MISSING, D(2022, 1, 1)).filter(pk=procurement.pk).exists()
+    assert Procurement.objects.oversight_is(rule.UNKNOWN, D(2021, 1, 1)).filter(pk=procurement.pk).exists()
+
+    source = "https://oakland.legistar.com/example"
+    for kind in ("impact_report", "use_policy"):
+        oversight_record(procurement=procurement, kind=kind, date=D(2021, 3, 1), source_url=source)
+    vote = oversight_record(
+        procurement=procurement, kind="vote", body="City Council", date=D(2021, 4, 1), outcome="approved",
+        votes_for=8, votes_against=0, source_url=source, visibility="private",
+    )  # fmt: skip
+    procurement.refresh_from_db()
+    # A private vote does not count for the status the public is shown.
+    assert procurement.oversight_status == rule.REQUIRED_MISSING
+    oversight_update(record=vote, visibility="public")
+    procurement.refresh_from_db()
+    assert procurement.oversight_status == rule.APPROVED_PUBLIC
+    assert vote.vote_count == "8–0"
+
+    # Bought before the ordinance took effect: no obligation, the public vote stands.
+    procurement_update(procurement=procurement, signed_on=D(2017, 1, 1))
+    procurement.refresh_from_db()
+    assert procurement.oversight_status == rule.APPROVED_PUBLIC
+
+
+@pytest.mark.django_db
+def test_evidence_of_absence_says_what_was_searched():
+    sheriff = factories.agency("Sheriff", jurisdiction=factories.county())
+    procurement = factories.procurement(sheriff)
+    with pytest.raises(ValidationError) as error:
+        oversight_record(procurement=procurement, kind="none_found", source_url="https://example.org/r")
+    assert "searched" in error.value.message_dict
+    assert not OversightRecord.objects.exists()
+    request = factories.records_request(sheriff)
+    oversight_record(
+        procurement=procurement, kind="none_found", records_request=request,
+        searched="A public-records request for any record of public discussion", found="None was provided.",
+    )  # fmt: skip
+    procurement.refresh_from_db()
+    assert procurement.oversight_status == rule.NO_APPROVAL_FOUND
+
+
+@pytest.mark.django_db
+def test_a_record_on_an_agencys_use_counts_for_its_procurements_of_that_technology():
+    sheriff = factories.agency("Sheriff", jurisdiction=factories.county())
+    face = factories.technology("face-recognition")
+    faces = factories.procurement(sheriff, product=factories.product(technologies=[face]))
+    other = factories.procurement(sheriff, product=factories.product(technologies=[]))
+    oversight_record(
+        agency=sheriff, technology=face, kind="none_found", searched="Agendas 2016-2018", source_url="https://e.org/a"
+    )
+    statuses = dict(Procurement.objects.filter(agency=sheriff).values_list("pk", "oversight_status"))
+    assert statuses == {faces.pk: rule.NO_APPROVAL_FOUND, other.pk: rule.UNKNOWN}
