@@ -12,6 +12,7 @@ from records.exports.columns import Column, Export, iso_date, link_to, url_to
 from records.models import EventSource, Jurisdiction, Procurement, RecordsRequest, TimelineEvent, VendorAlias
 from records.models.timeline import format_date
 from records.models.visibility import VisibleQuerySet
+from records.rules import oversight as oversight_rules
 from records.rules import requests as request_rules
 
 
@@ -220,6 +221,11 @@ TECHNOLOGIES = [
     Column("event_count", ("event_count",)),
 ]
 
+
+def _oversight_status(export: Export) -> Callable:
+    return lambda status, due_on: oversight_rules.effective_status(status, due_on, export.today)
+
+
 PROCUREMENTS = [
     Column("url", ("pk",), url_to("procurement-detail")),
     Column("title", ("title",)),
@@ -249,6 +255,8 @@ PROCUREMENTS = [
         kind="link",
         related=linked(Procurement, "title", "procurement-detail", shown=True),
     ),
+    # Whether the public was asked (rules/oversight.py); "required but missing" counts from its due date on.
+    Column("oversight_status", ("oversight_status", "oversight_due_on"), _oversight_status, repeats=True),
 ]
 
 REQUESTS = [

@@ -10,6 +10,7 @@ from pathlib import Path
 from django.db import transaction
 
 from records.importers.atlas import import_atlas
+from records.importers.demo_oversight import load_oversight_demo
 from records.importers.reference_data import seed_reference_data
 from records.models import (
     Agency,
@@ -271,6 +272,7 @@ def load_demo() -> dict:
                 "source_url": SOURCE_URL,
             },
         )
+    load_oversight_demo(wcso=wcso, request=requests["or"], source_url=SOURCE_URL)
     # National breadth: 300 rows of the EFF Atlas of Surveillance (CC BY 4.0), imported like any export.
     atlas = import_atlas(ATLAS_SAMPLE)
     return {

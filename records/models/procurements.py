@@ -212,6 +212,15 @@ class Procurement(AgencyStateModel, VisibilityFields):
         return effective_status(self.oversight_status, self.oversight_due_on, today)
 
     @property
+    def oversight_label(self) -> str:
+        """The oversight status as of today, in words (for lists; pages with a `today` use oversight_status_on)."""
+        from django.utils import timezone
+
+        from records.rules.oversight import STATUS_LABELS
+
+        return STATUS_LABELS.get(self.oversight_status_on(timezone.localdate()), "Unknown")
+
+    @property
     def is_framework(self) -> bool:
         return self.kind == ProcurementKind.FRAMEWORK
 

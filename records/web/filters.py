@@ -28,6 +28,7 @@ from records.models import (
     Vendor,
 )
 from records.models.documents import DocumentKind
+from records.rules import oversight as oversight_rules
 from records.rules.requests import OUTCOME_STATUSES, OUTCOMES
 from records.rules.states import STATE_CHOICES
 from records.web.forms import NameField
@@ -294,6 +295,9 @@ class VendorFilter(BaseFilterSet):
         return words_in("name", "aliases__name")(queryset, name, value).distinct()
 
 
+OVERSIGHT_CHOICES = list(oversight_rules.STATUS_LABELS.items())
+
+
 class ProcurementFilter(BaseFilterSet):
     agency = NameFilter("agency", label="Agency")
     vendor = NameFilter("vendor", label="Vendor")
@@ -312,6 +316,7 @@ class ProcurementFilter(BaseFilterSet):
     method = filters.ChoiceFilter(choices=ProcurementMethod.choices, label="Method")
     funding_source = filters.ChoiceFilter(choices=FundingSource.choices, label="Funding")
     under = filters.NumberFilter(method="filter_under", min_value=1, label="Under contract no.")
+    oversight = filters.ChoiceFilter(choices=OVERSIGHT_CHOICES, method="filter_oversight", label="Public approval")
     sorts = PROCUREMENT_SORTS
     sort = SortFilter(PROCUREMENT_SORTS)
     ranges = (("amount_min", "amount_max"),)
@@ -320,6 +325,10 @@ class ProcurementFilter(BaseFilterSet):
         model = Procurement
         form = RangeCheckForm
         fields = []
+
+    def filter_oversight(self, queryset, name, value):
+        # The stored status, with "required but missing" counted from its due date on (read time).
+        return queryset.oversight_is(value, timezone.localdate())
 
     def filter_under(self, queryset, name, value):
         """The purchases under one cooperative or master contract, if this reader may see that contract: a

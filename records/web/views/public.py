@@ -27,6 +27,7 @@ from records.rules.states import STATE_NAMES
 from records.selectors.agencies import SIDE_LIST, agencies_with_entry_counts, agency_facets, agency_summary
 from records.selectors.facets import document_facets, procurement_facets, request_facets, timeline_facets
 from records.selectors.home import home_summary
+from records.selectors.oversight import procurement_oversight
 from records.selectors.procurements import known_spend, procurement_terms, procurements_spend
 from records.selectors.technologies import technologies_with_counts, technology_summary
 from records.selectors.vendors import vendor_summary, vendors_with_agency_counts
@@ -359,6 +360,7 @@ def procurement_detail(request, pk):
     terms = procurement_terms(procurement=procurement, reader=request.user)
     context = {"procurement": procurement, "documents": documents, "edit_url": edit_url(request.user, procurement)}
     context |= terms
+    context |= procurement_oversight(procurement=procurement, reader=request.user, today=timezone.localdate())
     return render(request, "records/procurement_detail.html", context)
 
 
