@@ -211,3 +211,58 @@ def test_a_record_on_an_agencys_use_counts_for_its_procurements_of_that_technolo
     )
     statuses = dict(Procurement.objects.filter(agency=sheriff).values_list("pk", "oversight_status"))
     assert statuses == {faces.pk: rule.NO_APPROVAL_FOUND, other.pk: rule.UNKNOWN}
+
+
+# The pages.
+
+
+@pytest.mark.django_db
+def test_pages_show_the_status_and_keep_hidden_evidence_and_acquisitions_out(client):
+    sheriff = factories.agency("Quiet Sheriff", jurisdiction=factories.county())
+    shown = factories.procurement(sheriff, title="Listed acquisition")
+    hidden = factories.procurement(sheriff, title="Hidden acquisition", visibility="private")
+    request = factories.records_request(sheriff)
+    for procurement in (shown, hidden):
+        oversight_record(procurement=procurement, kind="none_found", records_request=request,
+                         searched="Agendas 2016 to 2018", found="Nothing on the agendas.")  # fmt: skip
+    oversight_record(procurement=shown, kind="hearing", source_url="https://example.org/h",
+                     notes="x", body="Secret hearing body", visibility="private")  # fmt: skip
+
+    page = client.get("/oversight/?state=OR").content.decode()
+    assert "Listed acquisition" in page and "Hidden acquisition" not in page
+    assert "Oakland Municipal Code ch. 9.64" in page
+    detail = client.get(shown.get_absolute_url()).content.decode()
+    assert "No public approval found" in detail and "Agendas 2016 to 2018" in detail
+    assert "Secret hearing body" not in detail
+    listed = client.get("/procurements/?oversight=no_approval_found&format=json").json()["results"]
+    assert [(row["title"], row["oversight_status"]) for row in listed] == [("Listed acquisition", "no_approval_found")]
+    assert client.get("/procurements/?oversight=approved_public").status_code == 200
+    bad = client.get("/oversight/?state=ZZ")
+    assert bad.status_code == 400 and "two-letter" in bad.content.decode()
+
+
+@pytest.mark.django_db
+def test_ocds_carries_the_vote_and_hearing_and_still_validates(client):
+    from tests.test_ocds import assert_valid
+    from tests.test_ocds import validator as make_validator
+
+    _, police = _ordinance_city()
+    procurement = factories.procurement(police, title="Drone programme", signed_on=SIGNED)
+    oversight_record(procurement=procurement, kind="hearing", body="Privacy Advisory Commission", date=D(2021, 3, 4),
+                     source_url="https://example.org/agenda")  # fmt: skip
+    oversight_record(procurement=procurement, kind="vote", body="City Council", date=D(2021, 4, 6),
+                     outcome="approved", votes_for=7, source_url="https://example.org/minutes",
+                     agenda_item="Item 7.2")  # fmt: skip
+    oversight_record(procurement=procurement, kind="vote", body="Secret", date=D(2021, 4, 7), outcome="approved",
+                     source_url="https://example.org/secret", visibility="private")  # fmt: skip
+    package = client.get("/procurements/ocds.json").json()
+    assert_valid(make_validator.__wrapped__(), package)
+    planning = next(r for r in package["releases"] if r["ocid"].endswith(f"-{procurement.pk}"))["planning"]
+    assert [(m["type"], m["status"], m.get("dateMet", "")[:10]) for m in planning["milestones"]] == [
+        ("engagement", "met", "2021-03-04"),
+        ("approval", "met", "2021-04-06"),
+    ]
+    assert [(d["documentType"], d["url"]) for d in planning["documents"]] == [
+        ("hearingNotice", "https://example.org/agenda"),
+        ("approvalDocument", "https://example.org/minutes"),
+    ]

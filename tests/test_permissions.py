@@ -48,6 +48,7 @@ EXPECTATIONS = {
             "technology-feed",
             "procurement-list",
             "procurement-detail",
+            "oversight",
             "request-list",
             "request-detail",
             "document-list",

@@ -38,7 +38,7 @@ PUBLIC_CHANNELS = [
     "/technologies/face-recognition/", "/requests/", "/requests/?format=csv", "/documents/", "/documents/?format=json",
     "/search/?q=private", "/search/?q=secret", "/sitemap.xml", "/procurements/", "/procurements/?format=csv",
     "/procurements/?format=json", "/procurements/ocds.json", "/agencies/quiet-police-department/?format=json",
-    "/vendors/hushed-vendor/feed/", "/technologies/face-recognition/?format=json",
+    "/vendors/hushed-vendor/feed/", "/technologies/face-recognition/?format=json", "/oversight/",
 ]  # fmt: skip
 
 

@@ -17,7 +17,15 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
-from records.models import Document, FundingSource, Procurement, ProcurementKind, ProcurementMethod, ProcurementStatus
+from records.models import (
+    Document,
+    FundingSource,
+    OversightRecord,
+    Procurement,
+    ProcurementKind,
+    ProcurementMethod,
+    ProcurementStatus,
+)
 from records.models.procurements import GRANT_SOURCES
 from records.models.visibility import VisibleQuerySet
 
@@ -58,10 +66,12 @@ def procurements_for_ocds(today: datetime.date | None = None):
     bought under (named in the package only if that one is public too)."""
     history = Procurement.history.model.objects.filter(id=OuterRef("pk")).order_by("-history_date")
     public_documents = Document.objects.filter(VisibleQuerySet.public_q(today)).order_by("id")
+    public_oversight = OversightRecord.objects.filter(VisibleQuerySet.public_q(today)).order_by("date", "id")
     return (
         Procurement.objects.filter(VisibleQuerySet.public_q(today))
         .select_related("agency__jurisdiction", "vendor", "product", "parent_contract")
         .prefetch_related(Prefetch("documents", queryset=public_documents, to_attr="public_documents"))
+        .prefetch_related(Prefetch("oversight_records", queryset=public_oversight, to_attr="public_oversight"))
         .annotate(changed_at=Subquery(history.values("history_date")[:1]))
         .order_by("id")
     )
@@ -180,6 +190,48 @@ def _related_processes(procurement: Procurement, prefix: str, absolute, today: d
     ]
 
 
+# Public oversight as the planning stage's milestones (a vote is an approval, a hearing or comment period an
+# engagement) and documents (the vote's record an approvalDocument, a hearing's a hearingNotice).
+OVERSIGHT_MILESTONES = {"vote": "approval", "advisory_review": "approval", "hearing": "engagement",
+                        "comment_period": "engagement", "impact_report": "assessment"}  # fmt: skip
+OVERSIGHT_DOCUMENTS = {"vote": "approvalDocument", "advisory_review": "approvalDocument", "hearing": "hearingNotice"}
+
+
+def _oversight_planning(procurement: Procurement, ocid: str) -> dict:
+    milestones, documents = [], []
+    for record in getattr(procurement, "public_oversight", []):
+        kind = OVERSIGHT_MILESTONES.get(record.kind)
+        if kind is None:
+            continue
+        met = record.outcome in {"", "approved"}
+        milestones.append(
+            _compact(
+                {
+                    "id": f"{ocid}-oversight-{record.pk}",
+                    "title": f"{record.get_kind_display()}{f': {record.body}' if record.body else ''}",
+                    "type": kind,
+                    "description": record.get_outcome_display() if record.outcome else None,
+                    "status": "met" if met and record.date else ("notMet" if not met else "scheduled"),
+                    "dateMet": _datetime(record.date) if met and record.date else None,
+                }
+            )
+        )
+        if record.source_url and record.kind in OVERSIGHT_DOCUMENTS:
+            documents.append(
+                _compact(
+                    {
+                        "id": f"oversight-{record.pk}",
+                        "documentType": OVERSIGHT_DOCUMENTS[record.kind],
+                        "title": record.agenda_item or record.get_kind_display(),
+                        "url": record.source_url,
+                        "datePublished": _datetime(record.date),
+                        "language": "en",
+                    }
+                )
+            )
+    return _compact({"milestones": milestones, "documents": documents})
+
+
 def release(
     procurement: Procurement,
     *,
@@ -249,8 +301,9 @@ def release(
     }
     if tender:
         data["tender"] = tender
-    if budget:
-        data["planning"] = {"budget": budget}
+    planning = _compact({"budget": budget, **_oversight_planning(procurement, ocid)})
+    if planning:
+        data["planning"] = planning
     if related := _related_processes(procurement, prefix, absolute, today):
         data["relatedProcesses"] = related
     return data

@@ -14,11 +14,25 @@ SEATTLE_ALPR_URL = (
 )
 
 
+def _upsert(model, defaults: dict, **lookup):
+    """update_or_create that saves only what changed, so loading the demo again writes no new history."""
+    obj = model.objects.filter(**lookup).first()
+    if obj is None:
+        return model.objects.create(**lookup, **defaults), True
+    changed = [name for name, value in defaults.items() if getattr(obj, name) != value]
+    if changed:
+        for name in changed:
+            setattr(obj, name, defaults[name])
+        obj.save(update_fields=changed)
+    return obj, False
+
+
 def load_oversight_demo(*, wcso: Agency, request: RecordsRequest, source_url: str) -> int:
     """Create or update the demo's oversight records; returns how many it holds. Safe to run again."""
     seed_oversight_laws()
     for procurement in Procurement.objects.filter(agency=wcso, product__slug="amazon-rekognition"):
-        OversightRecord.objects.update_or_create(
+        _upsert(
+            OversightRecord,
             procurement=procurement,
             kind="none_found",
             defaults={
@@ -32,7 +46,8 @@ def load_oversight_demo(*, wcso: Agency, request: RecordsRequest, source_url: st
             },
         )
     seattle = Jurisdiction.objects.get(level="city", state="WA", name__iexact="Seattle")
-    spd, _ = Agency.objects.update_or_create(
+    spd, _ = _upsert(
+        Agency,
         slug="seattle-police-department-wa",
         defaults={
             "name": "Seattle Police Department",
@@ -43,19 +58,19 @@ def load_oversight_demo(*, wcso: Agency, request: RecordsRequest, source_url: st
     )
     alpr = Technology.objects.get(slug="automated-license-plate-readers")
     approval = {
-        "agency": spd,
-        "technology": alpr,
         "body": "Seattle City Council",
         "date": datetime.date(2021, 4, 19),
         "source_url": SEATTLE_ALPR_URL,
         "agenda_item": "Council Bill 120025 (Ordinance 126312)",
     }
-    OversightRecord.objects.update_or_create(
+    _upsert(
+        OversightRecord,
         agency=spd, technology=alpr, kind="impact_report",
         defaults={**approval, "notes": "The Automated License Plate Reader surveillance impact report, "
                   "attached to the ordinance, after review by the Community Surveillance Working Group."},
     )  # fmt: skip
-    OversightRecord.objects.update_or_create(
+    _upsert(
+        OversightRecord,
         agency=spd, technology=alpr, kind="vote",
         defaults={**approval, "outcome": "approved", "public_meeting": True,
                   "notes": "The Council passed the ordinance approving the Police Department's use of automated "

@@ -2,7 +2,7 @@
 
 import datetime
 
-from django.db.models import Q
+from django.db.models import Count, Q
 
 from records.models import OversightLaw, OversightRecord, Procurement
 from records.rules import oversight as rule
@@ -51,3 +51,48 @@ def procurement_oversight(*, procurement: Procurement, reader, today: datetime.d
         "oversight_label": rule.STATUS_LABELS[status],
         "oversight_flags": flags,
     }
+
+
+# Acquisitions with no recorded public approval shown on the national page; the rest are in the filtered list.
+UNAPPROVED_SHOWN = 50
+
+
+def oversight_laws_compliance(*, reader) -> list[dict]:
+    """Each oversight law with how the acquisitions it covers stand (`reader`'s view): three queries, the counts
+    grouped by place rather than read row by row."""
+    laws = list(OversightLaw.objects.select_related("jurisdiction").order_by("jurisdiction__state", "name"))
+    visible = Procurement.objects.visible_to(reader)
+    local_ids = [law.jurisdiction_id for law in laws if law.jurisdiction.level != "state"]
+    state_codes = [law.jurisdiction.state for law in laws if law.jurisdiction.level == "state"]
+    by_place: dict[tuple, dict[str, int]] = {}
+    for row in (
+        visible.filter(agency__jurisdiction_id__in=local_ids)
+        .values("agency__jurisdiction_id", "oversight_status")
+        .annotate(n=Count("id"))
+    ):
+        by_place.setdefault(("local", row["agency__jurisdiction_id"]), {})[row["oversight_status"]] = row["n"]
+    for row in visible.filter(state__in=state_codes).values("state", "oversight_status").annotate(n=Count("id")):
+        by_place.setdefault(("state", row["state"]), {})[row["oversight_status"]] = row["n"]
+    rows = []
+    for law in laws:
+        key = ("state", law.jurisdiction.state) if law.jurisdiction.level == "state" else ("local", law.jurisdiction_id)
+        counts = by_place.get(key, {})
+        rows.append(
+            {
+                "law": law,
+                "total": sum(counts.values()),
+                "approved": counts.get(rule.APPROVED_PUBLIC, 0),
+                # Stored "required but missing" before its due date is not missing yet: counted as unknown here
+                # would need each row's date, so the page says "required, missing or due".
+                "missing": counts.get(rule.REQUIRED_MISSING, 0),
+                "none_found": counts.get(rule.NO_APPROVAL_FOUND, 0),
+            }
+        )
+    return rows
+
+
+def unapproved_acquisitions(*, rows, today: datetime.date) -> list[Procurement]:
+    """The newest acquisitions among `rows` with no recorded public approval: none found, or required and
+    missing by now. One query."""
+    unapproved = rows.oversight_is(rule.NO_APPROVAL_FOUND, today) | rows.oversight_is(rule.REQUIRED_MISSING, today)
+    return list(unapproved.select_related("agency", "vendor", "product").order_by("-id")[:UNAPPROVED_SHOWN])

@@ -337,6 +337,19 @@ class ProcurementFilter(BaseFilterSet):
         return queryset.filter(parent_contract__in=Procurement.objects.visible_to(user).filter(pk=value))
 
 
+class OversightFilter(BaseFilterSet):
+    """The national oversight page's acquisitions with no recorded public approval, by place, technology, vendor."""
+
+    state = StateFilter(field_name="state", label="State")
+    technology = TechnologyFilter(field_name="product__technologies")
+    vendor = NameFilter("vendor", label="Vendor")
+
+    class Meta:
+        model = Procurement
+        form = RangeCheckForm
+        fields = []
+
+
 REQUEST_STATUS_CHOICES = [("overdue", "Overdue"), *RequestStatus.choices]
 
 

@@ -4,7 +4,7 @@ from django.views.decorators.http import require_safe
 
 from records.web import feeds
 from records.web.sitemaps import SITEMAPS
-from records.web.views import names, ocds, public, search
+from records.web.views import names, ocds, oversight, public, search
 
 urlpatterns = [
     path("", public.home, name="home"),
@@ -22,6 +22,7 @@ urlpatterns = [
     path("procurements/", public.procurement_list, name="procurement-list"),
     path("procurements/<int:pk>/", public.procurement_detail, name="procurement-detail"),
     path("procurements/ocds.json", ocds.procurements_ocds, name="procurements-ocds"),
+    path("oversight/", oversight.oversight_page, name="oversight"),
     path("requests/", public.request_list, name="request-list"),
     path("requests/<int:pk>/", public.request_detail, name="request-detail"),
     path("documents/", public.document_list, name="document-list"),
