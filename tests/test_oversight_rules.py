@@ -266,3 +266,22 @@ def test_ocds_carries_the_vote_and_hearing_and_still_validates(client):
         ("hearingNotice", "https://example.org/agenda"),
         ("approvalDocument", "https://example.org/minutes"),
     ]
+
+
+@pytest.mark.django_db
+def test_the_demo_shows_no_approval_found_beside_seattles_council_approval(client):
+    from django.core.management import call_command
+
+    call_command("load_demo", stdout=__import__("io").StringIO())
+    wcso = Procurement.objects.get(agency__slug="washington-county-sheriffs-office-or")
+    assert wcso.oversight_status == rule.NO_APPROVAL_FOUND
+    detail = client.get(wcso.get_absolute_url()).content.decode()
+    assert "No public approval found" in detail and "No such record was provided." in detail
+    assert "Records about Amazon Rekognition (Oregon)" in detail
+    agency = client.get("/agencies/washington-county-sheriffs-office-or/").content.decode()
+    assert "0 of 1 acquisition had a recorded approval at a public meeting" in agency
+    seattle = client.get("/agencies/seattle-police-department-wa/").content.decode()
+    assert "Council Bill 120025 (Ordinance 126312)" in seattle and "Apr 19, 2021" in seattle
+    assert "seattle.legistar.com" in seattle and "Surveillance impact report" in seattle
+    listed = client.get("/oversight/").content.decode()
+    assert "Seattle Municipal Code ch. 14.18" in listed and "Amazon Rekognition with product support" in listed

@@ -75,6 +75,8 @@ class Spend:
     first_signed: datetime.date | None
     last_signed: datetime.date | None
     currency: str = SPEND_CURRENCY
+    # How many of them (all kinds) had a recorded public approval (oversight_status), in the same query.
+    publicly_approved: int = 0
 
     @property
     def procurements(self) -> int:
@@ -96,6 +98,7 @@ class ProcurementQuerySet(AgencyStateQuerySet, VisibleQuerySet):
             frameworks=Count("pk", filter=~spending),
             first_signed=Min(dated, filter=counted),
             last_signed=Max(dated, filter=counted),
+            publicly_approved=Count("pk", filter=Q(oversight_status="approved_public")),
         )
         total = found.pop("total")
         # SQLite sums decimals as floats: back to cents, as every amount is recorded.

@@ -96,3 +96,17 @@ def unapproved_acquisitions(*, rows, today: datetime.date) -> list[Procurement]:
     missing by now. One query."""
     unapproved = rows.oversight_is(rule.NO_APPROVAL_FOUND, today) | rows.oversight_is(rule.REQUIRED_MISSING, today)
     return list(unapproved.select_related("agency", "vendor", "product").order_by("-id")[:UNAPPROVED_SHOWN])
+
+
+AGENCY_OVERSIGHT_SHOWN = 20
+
+
+def agency_oversight(*, agency, reader) -> list[OversightRecord]:
+    """The agency's newest oversight records `reader` may see, on its procurements or its use of a technology
+    (one query)."""
+    return list(
+        OversightRecord.objects.visible_to(reader)
+        .filter(agency=agency)
+        .select_related("procurement", "technology", "records_request", "document")
+        .order_by("-date", "-id")[:AGENCY_OVERSIGHT_SHOWN]
+    )

@@ -27,7 +27,7 @@ from records.rules.states import STATE_NAMES
 from records.selectors.agencies import SIDE_LIST, agencies_with_entry_counts, agency_facets, agency_summary
 from records.selectors.facets import document_facets, procurement_facets, request_facets, timeline_facets
 from records.selectors.home import home_summary
-from records.selectors.oversight import procurement_oversight
+from records.selectors.oversight import agency_oversight, procurement_oversight
 from records.selectors.procurements import known_spend, procurement_terms, procurements_spend
 from records.selectors.technologies import technologies_with_counts, technology_summary
 from records.selectors.vendors import vendor_summary, vendors_with_agency_counts
@@ -223,7 +223,10 @@ def agency_detail(request, slug):
 
     def summary():
         found = agency_summary(agency=agency, reader=request.user, today=timezone.localdate())
-        return found | {"chart": _per_year_chart(found["events_per_year"], agency.name)}
+        return found | {
+            "chart": _per_year_chart(found["events_per_year"], agency.name),
+            "oversight_records": agency_oversight(agency=agency, reader=request.user),
+        }
 
     def context_for(rows):
         return {
