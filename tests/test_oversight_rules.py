@@ -285,3 +285,45 @@ def test_the_demo_shows_no_approval_found_beside_seattles_council_approval(clien
     assert "seattle.legistar.com" in seattle and "Surveillance impact report" in seattle
     listed = client.get("/oversight/").content.decode()
     assert "Seattle Municipal Code ch. 14.18" in listed and "Amazon Rekognition with product support" in listed
+
+
+@pytest.mark.parametrize(
+    "month, day, today, due",
+    [
+        (3, 31, D(2026, 3, 1), D(2026, 3, 31)),
+        (3, 31, D(2026, 3, 31), D(2026, 3, 31)),
+        (3, 31, D(2026, 4, 1), D(2027, 3, 31)),
+        (2, 31, D(2027, 1, 5), D(2027, 2, 28)),
+    ],
+)
+def test_the_next_annual_report(month, day, today, due):
+    assert rule.next_annual_report(month, day, today) == due
+
+
+@pytest.mark.django_db
+def test_obligations_falling_due_are_on_the_dashboard_and_in_the_calendar(client):
+    from django.utils import timezone
+
+    from records.models import StaffProfile
+    from tests.accounts import user
+
+    today = timezone.localdate()
+    _, police = _ordinance_city()
+    planned = factories.procurement(police, title="Planned drones", signed_on=today + datetime.timedelta(days=20))
+    soon = procurement_update(procurement=planned)
+    far = factories.procurement(police, title="Far-off cameras", signed_on=today + datetime.timedelta(days=200))
+    procurement_update(procurement=far)
+    law = OversightLaw.objects.get(jurisdiction__name="Oakland")
+    month_ahead = today + datetime.timedelta(days=30)
+    law.annual_report_month, law.annual_report_day = month_ahead.month, month_ahead.day
+    law.save()
+
+    staff = user("staff")
+    client.force_login(staff)
+    dashboard = client.get("/staff/").content.decode()
+    assert "Public approval due: Planned drones" in dashboard and "Far-off cameras" not in dashboard
+    assert "Annual surveillance report due: Oakland, CA" in dashboard
+    token = StaffProfile.objects.create(user=staff).calendar_token
+    calendar = client.get(f"/staff/deadlines.ics?token={token}").content.decode().replace("\r\n ", "")
+    assert f"UID:procurement-{soon.pk}-oversight@surveillance-tracker" in calendar
+    assert f"DTSTART;VALUE=DATE:{month_ahead:%Y%m%d}" in calendar

@@ -48,7 +48,7 @@ def _all_day(uid: str, stamp_text: str, day: datetime.date, summary: str, descri
     ]
 
 
-def deadlines_calendar(requests, *, contracts=(), absolute, stamp: datetime.datetime) -> str:
+def deadlines_calendar(requests, *, contracts=(), oversight=(), absolute, stamp: datetime.datetime) -> str:
     """Each open request's due date and each contract's end, as all-day events."""
     stamp_text = stamp.astimezone(datetime.UTC).strftime("%Y%m%dT%H%M%SZ")
     lines = [
@@ -68,6 +68,11 @@ def deadlines_calendar(requests, *, contracts=(), absolute, stamp: datetime.date
             f"Status: {records_request.get_status_display()}. {url}",
             url,
         )
+    for obligation in oversight:
+        # What an oversight law requires by a date (records/selectors/oversight.py: oversight_due).
+        url = absolute(obligation.url) if obligation.url.startswith("/") else obligation.url
+        lines += _all_day(obligation.uid, stamp_text, obligation.due_on, obligation.summary,
+                          f"{obligation.description} {url}".strip(), url)  # fmt: skip
     for contract in contracts:
         url = absolute(contract.get_absolute_url())
         # A renewal usually goes to a vote before the end: the end is the date to plan back from.

@@ -194,3 +194,15 @@ def procurement_flags(
         if not votes or min(votes) > acquired_on:
             flags.append(Flag("Grant-funded, accepted before any vote", ("funding_source", "signed_on")))
     return flags
+
+
+def next_annual_report(month: int, day: int, today: datetime.date) -> datetime.date:
+    """The next day (today or later) an annual report due on `month`/`day` falls due; a 31st in a shorter month
+    falls on its last day."""
+    import calendar
+
+    for year in (today.year, today.year + 1):
+        due = datetime.date(year, month, min(day, calendar.monthrange(year, month)[1]))
+        if due >= today:
+            return due
+    raise AssertionError("unreachable")

@@ -1,6 +1,7 @@
 """What a page shows of oversight: a procurement's evidence, the laws covering it, its status and flags."""
 
 import datetime
+from dataclasses import dataclass
 
 from django.db.models import Count, Q
 
@@ -110,3 +111,52 @@ def agency_oversight(*, agency, reader) -> list[OversightRecord]:
         .select_related("procurement", "technology", "records_request", "document")
         .order_by("-date", "-id")[:AGENCY_OVERSIGHT_SHOWN]
     )
+
+
+# Oversight obligations falling due within this many days show on the staff dashboard and calendar.
+OVERSIGHT_DUE_DAYS = 45
+
+
+@dataclass(frozen=True)
+class Obligation:
+    uid: str
+    due_on: datetime.date
+    summary: str
+    description: str
+    url: str  # a path; the calendar makes it absolute
+
+
+def oversight_due(*, today: datetime.date, days: int = OVERSIGHT_DUE_DAYS) -> list[Obligation]:
+    """For staff: acquisitions whose required public approval or report is still missing with the acquisition
+    due within `days`, and oversight laws' annual reports falling due. Two queries, soonest first."""
+    until = today + datetime.timedelta(days=days)
+    due = []
+    for procurement in (
+        Procurement.objects.filter(
+            oversight_status=rule.REQUIRED_MISSING, oversight_due_on__gte=today, oversight_due_on__lte=until
+        )
+        .select_related("agency")
+        .order_by("oversight_due_on", "id")
+    ):
+        due.append(
+            Obligation(
+                f"procurement-{procurement.pk}-oversight",
+                procurement.oversight_due_on,
+                f"Public approval due: {procurement.title} ({procurement.agency.name})",
+                "An oversight law requires a public approval or report before this acquisition; none is recorded.",
+                procurement.get_absolute_url() + "#oversight",
+            )
+        )
+    for law in OversightLaw.objects.filter(annual_report_month__isnull=False).select_related("jurisdiction"):
+        day = rule.next_annual_report(law.annual_report_month, law.annual_report_day or 1, today)
+        if day <= until:
+            due.append(
+                Obligation(
+                    f"oversight-law-{law.pk}-annual-{day:%Y}",
+                    day,
+                    f"Annual surveillance report due: {law.jurisdiction} ({law.citation})",
+                    f"{law.name} requires an annual report by this date.",
+                    law.source_url or "",
+                )
+            )
+    return sorted(due, key=lambda item: (item.due_on, item.uid))

@@ -22,6 +22,7 @@ from records.models import (
     Visibility,
 )
 from records.rules.permissions import can_edit, can_propose, editor_required, is_editor, is_staff_member, staff_required
+from records.selectors.oversight import oversight_due
 from records.selectors.requests import deadlines_calendar_entries, staff_dashboard
 from records.selectors.review import (
     KINDS,
@@ -62,6 +63,7 @@ from records.web.pagination import BadCursor, keyset_page
 def dashboard(request):
     today = timezone.localdate()
     context = staff_dashboard(user=request.user, today=today) | {"today": today}
+    context["oversight_due"] = oversight_due(today=today)
     return render(request, "staff/dashboard.html", context)
 
 
@@ -443,8 +445,9 @@ def deadlines_ics(request):
         return HttpResponseNotFound("Unknown calendar address.", content_type="text/plain")
     requests, contracts, stamp = deadlines_calendar_entries(today=timezone.localdate())
     body = calendar.deadlines_calendar(
-        requests, contracts=contracts, absolute=request.build_absolute_uri, stamp=stamp or timezone.now()
-    )
+        requests, contracts=contracts, oversight=oversight_due(today=timezone.localdate()),
+        absolute=request.build_absolute_uri, stamp=stamp or timezone.now(),
+    )  # fmt: skip
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="deadlines.ics"'
     patch_cache_control(response, private=True, no_store=True)
