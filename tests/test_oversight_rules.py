@@ -327,3 +327,18 @@ def test_obligations_falling_due_are_on_the_dashboard_and_in_the_calendar(client
     calendar = client.get(f"/staff/deadlines.ics?token={token}").content.decode().replace("\r\n ", "")
     assert f"UID:procurement-{soon.pk}-oversight@surveillance-tracker" in calendar
     assert f"DTSTART;VALUE=DATE:{month_ahead:%Y%m%d}" in calendar
+
+
+@pytest.mark.django_db
+def test_an_agency_merge_moves_the_evidence_and_rederives_the_status():
+    from records.services.merges import agency_merge
+
+    _, police = _ordinance_city()
+    duplicate = factories.agency("Oakland PD (duplicate)", jurisdiction=factories.county())
+    procurement = procurement_update(procurement=factories.procurement(duplicate, signed_on=SIGNED))
+    oversight_record(procurement=procurement, kind="none_found", searched="Agendas", source_url="https://e.org/a")
+    assert Procurement.objects.get(pk=procurement.pk).oversight_status == rule.NO_APPROVAL_FOUND
+    agency_merge(keep=police, remove=duplicate)
+    # Now under Oakland's ordinance: its approval and impact report are required and missing.
+    assert Procurement.objects.get(pk=procurement.pk).oversight_status == rule.REQUIRED_MISSING
+    assert OversightRecord.objects.get().agency == police

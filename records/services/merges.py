@@ -23,6 +23,7 @@ from records.models import (
     Visibility,
 )
 from records.models.agency_state import restate
+from records.services.oversight import procurements_refresh_oversight
 
 STRICTNESS = {Visibility.PUBLIC: 0, Visibility.EMBARGOED: 1, Visibility.PRIVATE: 2}
 # Fields a kept record takes from its duplicate when it has none of its own.
@@ -121,6 +122,8 @@ def agency_merge(*, keep: Agency, remove: Agency, user=None) -> MergeRecord:
     # The entries and procurements moved over carry their agency's state (TimelineEvent.state,
     # Procurement.state); a duplicate filed under another state brings rows that must take the kept agency's.
     restate(keep.state, agency=keep)
+    # Procurements moved over fall under the kept agency's oversight laws, and its records under theirs.
+    procurements_refresh_oversight(procurements=keep.procurements.all())
 
     names = {keep.name, *keep.aliases.values_list("name", flat=True)}
     old_names = [*remove.aliases.values_list("name", flat=True), remove.name]
