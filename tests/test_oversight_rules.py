@@ -285,6 +285,10 @@ def test_the_demo_shows_no_approval_found_beside_seattles_council_approval(clien
     assert "seattle.legistar.com" in seattle and "Surveillance impact report" in seattle
     listed = client.get("/oversight/").content.decode()
     assert "Seattle Municipal Code ch. 14.18" in listed and "Amazon Rekognition with product support" in listed
+    from records.selectors.oversight import oversight_laws_compliance
+
+    seattle_row = next(r for r in oversight_laws_compliance(reader=None) if r["law"].jurisdiction.name == "Seattle")
+    assert seattle_row["votes"] == 1
 
 
 @pytest.mark.parametrize(

@@ -59,7 +59,7 @@ UNAPPROVED_SHOWN = 50
 
 
 def oversight_laws_compliance(*, reader) -> list[dict]:
-    """Each oversight law with how the acquisitions it covers stand (`reader`'s view): three queries, the counts
+    """Each oversight law with how the acquisitions it covers stand (`reader`'s view): four queries, the counts
     grouped by place rather than read row by row."""
     laws = list(OversightLaw.objects.select_related("jurisdiction").order_by("jurisdiction__state", "name"))
     visible = Procurement.objects.visible_to(reader)
@@ -74,6 +74,13 @@ def oversight_laws_compliance(*, reader) -> list[dict]:
         by_place.setdefault(("local", row["agency__jurisdiction_id"]), {})[row["oversight_status"]] = row["n"]
     for row in visible.filter(state__in=state_codes).values("state", "oversight_status").annotate(n=Count("id")):
         by_place.setdefault(("state", row["state"]), {})[row["oversight_status"]] = row["n"]
+    # Approvals on record count the agencies' uses approved without a procurement recorded too (a council's
+    # vote on a department's use of a technology).
+    approvals: dict[tuple, int] = {}
+    approved = OversightRecord.objects.visible_to(reader).filter(kind=rule.VOTE, outcome="approved")
+    for row in approved.values("agency__jurisdiction_id", "agency__jurisdiction__state").annotate(n=Count("id")):
+        for key in (("local", row["agency__jurisdiction_id"]), ("state", row["agency__jurisdiction__state"])):
+            approvals[key] = approvals.get(key, 0) + row["n"]
     rows = []
     for law in laws:
         key = ("state", law.jurisdiction.state) if law.jurisdiction.level == "state" else ("local", law.jurisdiction_id)
@@ -87,6 +94,7 @@ def oversight_laws_compliance(*, reader) -> list[dict]:
                 # would need each row's date, so the page says "required, missing or due".
                 "missing": counts.get(rule.REQUIRED_MISSING, 0),
                 "none_found": counts.get(rule.NO_APPROVAL_FOUND, 0),
+                "votes": approvals.get(key, 0),
             }
         )
     return rows
