@@ -8,10 +8,12 @@ from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
-from records.models import TimelineEvent, Visibility
+from records.models import Agency, TimelineEvent, Visibility
 from records.models.accounts import StaffProfile
 from records.models.content import ContentVersion
+from records.services.merges import agency_merge
 from records.services.review import records_set_visibility
+from records.services.timeline import event_update
 from tests import factories
 from tests.accounts import user
 from tests.test_admin import change_form_data
@@ -175,4 +177,31 @@ def test_a_write_through_the_admin_changes_the_validator(admin_client, agency, c
     data = change_form_data(admin_client, url) | {"visibility": "private"}
     with committing():
         assert admin_client.post(url, data).status_code == 302
+    assert etag("/timeline/") != before
+
+
+def merge_a_second_agency():
+    keep = TimelineEvent.objects.get(title="Cameras bought").agency
+    agency_merge(keep=keep, remove=Agency.objects.get(name="Springfield Police Dept"), user=user("editor"))
+
+
+SERVICES = {
+    "event_update": lambda: event_update(
+        event=TimelineEvent.objects.get(title="Cameras bought"), title="Cameras leased", user=user("editor")
+    ),
+    "records_set_visibility": lambda: records_set_visibility(
+        records=[TimelineEvent.objects.get(title="Cameras bought")], visibility=Visibility.PRIVATE, user=user("editor")
+    ),
+    "agency_merge": merge_a_second_agency,
+}
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_a_write_through_a_service_changes_the_validator(agency, committing, service):
+    user("editor")
+    with committing():
+        factories.agency("Springfield Police Dept")  # for agency_merge; made before the validator is read
+    before = etag("/timeline/")
+    with committing():
+        SERVICES[service]()
     assert etag("/timeline/") != before
