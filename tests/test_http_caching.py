@@ -147,6 +147,11 @@ def raw(sql: str):
         cursor.execute(sql)
 
 
+def many(sql: str, rows: list):
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
+
+
 WRITES = {
     "a queryset update": lambda: TimelineEvent.objects.update(title="Cameras leased"),
     "raw SQL WITH ... UPDATE": lambda: raw(
@@ -157,6 +162,9 @@ WRITES = {
         "/* a correction */ UPDATE records_timelineevent SET title = 'Cameras leased'"
     ),
     "raw SQL in lower case": lambda: raw("update records_timelineevent set title = 'Cameras leased'"),
+    "raw SQL executemany": lambda: many(
+        "UPDATE records_timelineevent SET title = %s WHERE title = %s", [("Cameras leased", "Cameras bought")]
+    ),
     "a model save": lambda: TimelineEvent.objects.filter(title="Cameras bought").first().save(),
     "a delete": lambda: TimelineEvent.objects.all().delete(),
 }

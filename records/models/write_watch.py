@@ -70,6 +70,8 @@ def _changed_rows(connection, cursor, sql: str, before: int | None) -> bool:
         # INSERT) has not until its rows are read: a RETURNING clause belongs to a write, so it counts as one.
         return _changes(connection) != before or "RETURNING" in sql.upper()
     message = getattr(cursor.cursor, "statusmessage", None) or ""
+    if not message:
+        return True  # no tag to judge by: a needless move costs only a cache miss
     tag, _, count = message.partition(" ")
     return tag in _WRITING_TAGS and (not count or count.rsplit(" ", 1)[-1] != "0")
 
