@@ -228,6 +228,9 @@ PAGE_SIZE = env_int("PAGE_SIZE", default=50)
 # Staff always see everything live.
 PUBLIC_CACHE_SECONDS = env_int("PUBLIC_CACHE_SECONDS", default=600 if PRODUCTION else 0)
 PUBLIC_PAGE_CACHE_SECONDS = env_int("PUBLIC_PAGE_CACHE_SECONDS", default=300 if PRODUCTION else 0)
+# How long a browser, proxy or CDN may reuse a public page without asking (records/web/http_cache.py); after that
+# it revalidates with the ETag and gets a 304 while the records are unchanged. Staff answers are never shared.
+HTTP_CACHE_SECONDS = env_int("HTTP_CACHE_SECONDS", default=60)
 # A CSV export is kept (with the pages, once it has been sent whole) when it is at most this large; a
 # 10,000-row timeline is about 4.5 MB. Exports have their own cache of a few entries, so that they neither
 # push pages out nor hold much more than PUBLIC_EXPORT_CACHE_ENTRIES x PUBLIC_EXPORT_CACHE_BYTES per process

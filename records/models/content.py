@@ -30,6 +30,12 @@ class ContentVersion(models.Model):
         token = cls.objects.using(using).filter(pk=cls.ROW_ID).values_list("token", flat=True).first()
         return token or 0
 
+    @classmethod
+    def state(cls, using: str | None = None) -> tuple:
+        """The token and when it last moved (None before the first write), in one query."""
+        row = cls.objects.using(using).filter(pk=cls.ROW_ID).values_list("token", "changed_at").first()
+        return (row[0] or 0, row[1]) if row else (0, None)
+
     # An upsert, so that a flushed table (as between some tests) gets its row back on the first write.
     BUMP_SQL = (
         'INSERT INTO "records_contentversion" ("id", "token", "changed_at") VALUES (%s, %s, CURRENT_TIMESTAMP) '

@@ -1,7 +1,11 @@
-"""Move the content token on (records/models/content.py) after every write to a records table.
+"""Move the content token on (records/models/content.py) after every statement that changed a records table.
 
-Watching the SQL rather than model signals catches every path that writes: save() and delete(), but
-also bulk_create(), QuerySet.update(), many-to-many changes and raw SQL sent through Django's cursor.
+The rule: after each statement sent through Django's connection, the database says whether it changed rows
+(SQLite's total_changes count, PostgreSQL's command tag such as "UPDATE 3"); if it changed any and it names a
+records table, the token moves on when the transaction commits. So no statement's wording can hide a write:
+save() and delete(), bulk_create(), QuerySet.update(), many-to-many changes, the admin, and raw SQL however it
+starts (a comment, `WITH ... UPDATE`) are all caught, and an UPDATE that matched no row moves nothing. Tables
+the public never sees are exempt (STAFF_ONLY_TABLES: rotating a calendar token leaves public pages alone).
 Writes that bypass Django's cursor (PostgreSQL COPY in the synthetic generator) call bump() themselves.
 
 Inside a transaction the token moves once, when it commits: moving it with the writes would lock its
@@ -18,8 +22,12 @@ from django.db.models.signals import post_migrate, pre_migrate
 
 from records.models.content import ContentVersion
 
-_WRITE = re.compile(r'\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM|REPLACE\s+INTO)\s+"?records_', re.IGNORECASE)
 _TOKEN_TABLE = ContentVersion._meta.db_table
+# Records tables whose rows no public page shows: a write that names only these leaves the token alone.
+STAFF_ONLY_TABLES = frozenset({_TOKEN_TABLE, "records_staffprofile"})
+_RECORDS_TABLE = re.compile(r"records_[a-z0-9_]+", re.IGNORECASE)
+# PostgreSQL command tags of statements that change rows; the last number is how many (none for TRUNCATE).
+_WRITING_TAGS = frozenset({"INSERT", "UPDATE", "DELETE", "MERGE", "COPY", "TRUNCATE"})
 
 
 def bump(connection) -> None:
@@ -49,10 +57,38 @@ def _bump_if_pending(connection) -> None:
 _migrating = False
 
 
+def _changes(connection) -> int | None:
+    """SQLite's count of rows changed on this connection so far (None on other engines)."""
+    if connection.vendor == "sqlite" and connection.connection is not None:
+        return connection.connection.total_changes
+    return None
+
+
+def _changed_rows(connection, cursor, sql: str, before: int | None) -> bool:
+    if before is not None:
+        # SQLite counts a statement's changes once it has run to its end, which one with RETURNING (Django's
+        # INSERT) has not until its rows are read: a RETURNING clause belongs to a write, so it counts as one.
+        return _changes(connection) != before or "RETURNING" in sql.upper()
+    message = getattr(cursor.cursor, "statusmessage", None) or ""
+    if not message:
+        return True  # no tag to judge by: a needless move costs only a cache miss
+    tag, _, count = message.partition(" ")
+    return tag in _WRITING_TAGS and (not count or count.rsplit(" ", 1)[-1] != "0")
+
+
+def _names_public_table(sql: str) -> bool:
+    if "RECORDS_" not in sql.upper():
+        return False
+    return any(table.lower() not in STAFF_ONLY_TABLES for table in _RECORDS_TABLE.findall(sql))
+
+
 def _watch(execute, sql, params, many, context):
+    connection = context["connection"]
+    before = _changes(connection)
     result = execute(sql, params, many, context)
-    if not _migrating and _WRITE.match(sql) and _TOKEN_TABLE not in sql[:80]:
-        bump_on_commit(context["connection"])
+    text = sql if isinstance(sql, str) else str(sql)
+    if not _migrating and _changed_rows(connection, context["cursor"], text, before) and _names_public_table(text):
+        bump_on_commit(connection)
     return result
 
 

@@ -15,22 +15,18 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.core.cache import cache, caches
-from django.db import router
 from django.http import HttpResponse
 from django.utils import timezone
 
-from records.models.content import ContentVersion
 from records.models.visibility import can_see_everything
+from records.web.http_cache import content_state, http_cached
 
 MISSING = object()
 
 
 def content_token(request) -> int:
-    """The token the records are at, read once per request from the database the request reads from."""
-    token = getattr(request, "_content_token", None)
-    if token is None:
-        token = request._content_token = ContentVersion.current(router.db_for_read(ContentVersion))
-    return token
+    """The token the records are at (content_state's first half)."""
+    return content_state(request)[0]
 
 
 def keeps_aggregates_for(request) -> bool:
@@ -62,6 +58,11 @@ def keeper(request) -> Callable[[str, Callable], object] | None:
 
 
 def public_page_cache(view):
+    """A public page: with HTTP validators (records/web/http_cache.py), and kept whole for the public (kept_page)."""
+    return http_cached(kept_page(view))
+
+
+def kept_page(view):
     """Serve the public (signed-out readers) a whole page kept for PUBLIC_PAGE_CACHE_SECONDS.
 
     Only successful answers to GET and HEAD without cookies are kept, keyed by scheme, host, path and query

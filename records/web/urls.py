@@ -3,22 +3,23 @@ from django.urls import path
 from django.views.decorators.http import require_safe
 
 from records.web import feeds
+from records.web.http_cache import http_cached
 from records.web.sitemaps import SITEMAPS
 from records.web.views import names, ocds, oversight, public, search
 
 urlpatterns = [
     path("", public.home, name="home"),
     path("timeline/", public.timeline, name="timeline"),
-    path("timeline/feed/", require_safe(feeds.GlobalTimelineFeed()), name="timeline-feed"),
+    path("timeline/feed/", require_safe(http_cached(feeds.GlobalTimelineFeed())), name="timeline-feed"),
     path("agencies/", public.agency_list, name="agency-list"),
     path("agencies/<slug:slug>/", public.agency_detail, name="agency-detail"),
-    path("agencies/<slug:slug>/feed/", require_safe(feeds.AgencyFeed()), name="agency-feed"),
+    path("agencies/<slug:slug>/feed/", require_safe(http_cached(feeds.AgencyFeed())), name="agency-feed"),
     path("vendors/", public.vendor_list, name="vendor-list"),
     path("vendors/<slug:slug>/", public.vendor_detail, name="vendor-detail"),
-    path("vendors/<slug:slug>/feed/", require_safe(feeds.VendorFeed()), name="vendor-feed"),
+    path("vendors/<slug:slug>/feed/", require_safe(http_cached(feeds.VendorFeed())), name="vendor-feed"),
     path("technologies/", public.technology_list, name="technology-list"),
     path("technologies/<slug:slug>/", public.technology_detail, name="technology-detail"),
-    path("technologies/<slug:slug>/feed/", require_safe(feeds.TechnologyFeed()), name="technology-feed"),
+    path("technologies/<slug:slug>/feed/", require_safe(http_cached(feeds.TechnologyFeed())), name="technology-feed"),
     path("procurements/", public.procurement_list, name="procurement-list"),
     path("procurements/<int:pk>/", public.procurement_detail, name="procurement-detail"),
     path("procurements/ocds.json", ocds.procurements_ocds, name="procurements-ocds"),

@@ -24,6 +24,7 @@ from records.models import (
 from records.models.documents import DocumentKind
 from records.rules.states import STATE_NAMES
 from records.web.document_forms import MAX_RESULT_PAGES, SearchFilterForm
+from records.web.http_cache import http_cached
 from records.web.public_cache import public_cached
 from records.web.ratelimit import rate_limited
 from records.web.views.listing import facet_options
@@ -189,6 +190,7 @@ def _facets_and_names(request, query, documents) -> tuple[list, dict]:
 
 @require_safe
 @rate_limited("search", "SEARCH_RATE_LIMIT")
+@http_cached
 def search_page(request):
     query = search.parse_query(request.GET.get("q"))
     form = SearchFilterForm(request.GET)
