@@ -98,13 +98,14 @@ def pages():
 # agency page its newest oversight records (one query), the
 # oversight page its laws, their counts grouped by place (three queries) and its newest unapproved acquisitions.
 PINNED = {
-    "home": 10, "timeline": 8, "timeline filtered": 9, "timeline json": 8, "agencies": 9, "agencies filtered": 10,
-    "agencies json": 3, "agency": 14, "agency filtered": 14, "vendors": 5, "vendor": 14, "vendor in a state": 14,
-    "technologies": 2, "technology": 13, "procurements": 6, "procurement": 5, "requests": 3, "request": 4,
-    "documents": 4, "document": 5, "event": 5, "search": 15, "feed": 5, "agency feed": 6, "sitemap": 14, "timeline
-    csv": 7, "agency csv": 8, "agencies csv": 2, "documents csv": 2, "timeline oldest first": 8, "agency oldest
-    first": 14, "procurements by amount": 7, "requests by due date": 3, "feed filtered": 6, "agency names": 2,
-    "vendor names": 2, "oversight": 7, "oversight filtered": 9
+    "home": 10, "timeline": 8, "timeline filtered": 9, "timeline json": 8, "agencies": 9,
+    "agencies filtered": 10, "agencies json": 3, "agency": 14, "agency filtered": 14, "vendors": 5,
+    "vendor": 14, "vendor in a state": 14, "technologies": 2, "technology": 13, "procurements": 6,
+    "procurement": 5, "requests": 3, "request": 4, "documents": 4, "document": 5, "event": 5, "search": 15,
+    "feed": 5, "agency feed": 6, "sitemap": 14, "timeline csv": 7, "agency csv": 8, "agencies csv": 2,
+    "documents csv": 2, "timeline oldest first": 8, "agency oldest first": 14, "procurements by amount": 7,
+    "requests by due date": 3, "feed filtered": 6, "agency names": 2, "vendor names": 2, "oversight": 7,
+    "oversight filtered": 9,
 }  # fmt: skip
 
 
