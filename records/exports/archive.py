@@ -33,13 +33,15 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import DatabaseError, IntegrityError, connection, models, transaction
 from django.utils import timezone
 
-from records.models import ContentVersion, Jurisdiction, Level, Technology
+from records.importers.oversight_laws import OVERSIGHT_LAWS
+from records.models import ContentVersion, Jurisdiction, Level, OversightLaw, Technology
 from records.models.agency_state import refill_agency_states
 
 FORMAT = "surveillance-tracker-archive"
 VERSION = 1
-# Rows `migrate` creates in every new database; an archive brings its own copy of them.
-SEEDED = (Technology, Jurisdiction)
+# Rows `migrate` creates in every new database; an archive brings its own copy of them. Of the oversight laws
+# and local jurisdictions, only the seeded ones (records/importers/oversight_laws.py) are `migrate`'s own.
+SEEDED = (Technology, Jurisdiction, OversightLaw)
 
 
 class ArchiveError(ValueError):
@@ -176,8 +178,19 @@ def _not_empty() -> list[str]:
             found.append(
                 (count, f"{count} {model._meta.verbose_name if count == 1 else model._meta.verbose_name_plural}")
             )
-    if local := Jurisdiction.objects.exclude(level__in=[Level.STATE, Level.FEDERAL]).count():
-        found.append((local, f"{local} local jurisdictions"))
+    seeded_places = {(level, state, name) for (level, state, name), _ in OVERSIGHT_LAWS}
+    local = sum(
+        1
+        for place in Jurisdiction.objects.exclude(level__in=[Level.STATE, Level.FEDERAL]).values_list(
+            "level", "state", "name"
+        )
+        if place not in seeded_places
+    )
+    if local:
+        found.append((local, f"{local} local jurisdiction{'s' if local != 1 else ''}"))
+    seeded_citations = {fields["citation"] for _, fields in OVERSIGHT_LAWS}
+    if laws := OversightLaw.objects.exclude(citation__in=seeded_citations).count():
+        found.append((laws, f"{laws} oversight law{'s' if laws != 1 else ''}"))
     history = sum(m._base_manager.count() for m in archived_models() if m.__name__.startswith("Historical"))
     if history and not found:
         found.append((history, f"{history} history rows"))
@@ -186,6 +199,8 @@ def _not_empty() -> list[str]:
 
 def _clear_seeded():
     """Remove the rows `migrate` seeded, so the archive's copies (with their own ids) replace them."""
+    OversightLaw.objects.all().delete()  # before the jurisdictions they protect
+    OversightLaw.history.all().delete()
     Technology.objects.all().delete()
     while Jurisdiction.objects.exists():
         # Children first: a jurisdiction's parent is protected while it has any.
