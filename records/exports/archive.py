@@ -33,14 +33,14 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import DatabaseError, IntegrityError, connection, models, transaction
 from django.utils import timezone
 
-from records.importers.oversight_laws import OVERSIGHT_LAWS
 from records.models import ContentVersion, Jurisdiction, Level, OversightLaw, Technology
 from records.models.agency_state import refill_agency_states
+from records.rules.oversight_laws import OVERSIGHT_LAWS
 
 FORMAT = "surveillance-tracker-archive"
 VERSION = 1
 # Rows `migrate` creates in every new database; an archive brings its own copy of them. Of the oversight laws
-# and local jurisdictions, only the seeded ones (records/importers/oversight_laws.py) are `migrate`'s own.
+# and local jurisdictions, only the seeded ones (records/rules/oversight_laws.py) are `migrate`'s own.
 SEEDED = (Technology, Jurisdiction, OversightLaw)
 
 
