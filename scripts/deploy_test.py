@@ -392,7 +392,7 @@ def run_checks(editor: Browser, reader: Browser, env: dict, *, bucket, redis: Re
     check(reader.get("/timeline/")[0] == 200, "Redis back, B still answers")
 
     # 6. Private on A, gone from B.
-    exports = ("/documents/?format=csv", "/documents/?format=json", "/sitemap.xml")
+    exports = ("/documents/?format=csv", "/documents/?format=json", "/sitemap-documents.xml")
     marker = f"/documents/{document_id}/"
     listed = {path: marker.encode() in reader.get(path)[2] for path in exports}
     check(all(listed.values()), f"before: B lists it in {', '.join(exports)}")

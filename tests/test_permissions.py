@@ -56,6 +56,7 @@ EXPECTATIONS = {
             "event-detail",
             "search",
             "sitemap",
+            "sitemap-section",
             "robots-txt",
             "healthz",
             "procurements-ocds",
@@ -160,7 +161,7 @@ def world():
         "document-download": [document.pk], "staff-document-detail": [document.pk],
         "staff-document-extract": [document.pk], "staff-mention-update": [document.pk, mention.pk],
         "staff-procurement-edit": [procurement.pk], "staff-event-edit": [event.pk],
-        "staff-revision-decide": [revision.pk],
+        "staff-revision-decide": [revision.pk], "sitemap-section": ["documents"],
     }  # fmt: skip
     return args, records_request
 

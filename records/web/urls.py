@@ -1,4 +1,4 @@
-from django.contrib.sitemaps.views import sitemap
+from django.contrib.sitemaps import views as sitemaps
 from django.urls import path
 from django.views.decorators.http import require_safe
 
@@ -34,6 +34,19 @@ urlpatterns = [
     path("names/agencies/", names.name_lookup, {"kind": "agency"}, name="agency-names"),
     path("names/vendors/", names.name_lookup, {"kind": "vendor"}, name="vendor-names"),
     path("names/products/", names.name_lookup, {"kind": "product"}, name="product-names"),
-    path("sitemap.xml", require_safe(sitemap), {"sitemaps": SITEMAPS}, name="sitemap"),
+    # An index of sections, each in pages of at most ModelSitemap.limit addresses: the protocol allows 50,000
+    # per file, and a national directory passes that in agencies alone.
+    path(
+        "sitemap.xml",
+        require_safe(http_cached(sitemaps.index)),
+        {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap-section"},
+        name="sitemap",
+    ),
+    path(
+        "sitemap-<section>.xml",
+        require_safe(http_cached(sitemaps.sitemap)),
+        {"sitemaps": SITEMAPS},
+        name="sitemap-section",
+    ),
     path("robots.txt", public.robots_txt, name="robots-txt"),
 ]
