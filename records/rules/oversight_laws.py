@@ -51,7 +51,8 @@ OVERSIGHT_LAWS = [
             "requires_use_policy": True,
             "notes": "Board of Supervisors approval of a surveillance technology policy, after a surveillance impact "
             "report, before seeking funds for or acquiring surveillance technology; bans face recognition by "
-            "City departments; annual surveillance report. The effective date shown is approximate.",
+            "City departments; annual surveillance report. Ordinance 107-19 (Board file 190568, amended in Board "
+            "May 21, 2019); the effective date shown is approximate.",
         },
     ),
     (
@@ -59,14 +60,19 @@ OVERSIGHT_LAWS = [
         {
             "name": "Cambridge Surveillance Technology Ordinance",
             "citation": "Cambridge Municipal Code ch. 2.128",
-            "effective_on": datetime.date(2018, 12, 10),
+            # Adopted by the City Council on December 10, 2018 (City of Cambridge, news of November 2019), in
+            # force nine months after its passage (ACLU of Massachusetts, privacysos.org).
+            "effective_on": datetime.date(2019, 9, 10),
             "source_url": "https://library.municode.com/ma/cambridge/codes/code_of_ordinances?nodeId=TIT2ADPE_CH2.128SUTEOR",
             "requires_approval": True,
             "requires_grant_approval": True,
             "requires_impact_report": True,
             "requires_use_policy": True,
+            "annual_report_month": 3,
+            "annual_report_day": 1,
             "notes": "City Council approval, with a surveillance technology impact report and use policy, before "
-            "seeking funds for or acquiring surveillance technology; annual surveillance report. Date: adoption.",
+            "seeking funds for or acquiring surveillance technology; an annual surveillance report, due by March 1 "
+            "each year from 2020. Adopted December 10, 2018; in force nine months later.",
         },
     ),
     (
@@ -93,7 +99,8 @@ OVERSIGHT_LAWS = [
             "requires_impact_report": True,
             "requires_use_policy": True,
             "notes": "The NYPD publishes an impact and use policy for each surveillance technology, open to public "
-            "comment, before using a new one; no Council vote is required. Date: enactment.",
+            "comment, before using a new one; no Council vote is required. Date: enactment (Int. 0487-2018, "
+            "enacted July 15, 2020 as Local Law 65).",
         },
     ),
     (
