@@ -153,6 +153,20 @@ def test_seeded_laws_have_citations():
 
 
 @pytest.mark.django_db
+def test_ab_481_holds_a_california_agency_to_a_vote_for_drones_only():
+    sheriff = factories.agency("Kern Sheriff", jurisdiction=factories.county("Kern County", "CA"))
+    vendor = factories.vendor()
+    bought = {}
+    for slug in ("drones", "face-recognition"):
+        product = factories.product(vendor, technologies=[factories.technology(slug)])
+        procurement = factories.procurement(sheriff, vendor, product=product, signed_on=D(2023, 2, 1))
+        bought[slug] = procurement_update(procurement=procurement)
+    for slug, status in (("drones", rule.REQUIRED_MISSING), ("face-recognition", rule.UNKNOWN)):
+        bought[slug].refresh_from_db()
+        assert bought[slug].oversight_status == status, slug
+
+
+@pytest.mark.django_db
 def test_service_stores_the_status_and_follows_each_write():
     _, police = _ordinance_city()
     procurement = factories.procurement(police, signed_on=SIGNED)

@@ -12,7 +12,8 @@ def seed_oversight_laws(apps=global_apps) -> int:
     Jurisdiction = apps.get_model("records", "Jurisdiction")
     OversightLaw = apps.get_model("records", "OversightLaw")
     created = 0
-    for (level, state, name), fields in OVERSIGHT_LAWS:
+    Technology = apps.get_model("records", "Technology")
+    for (level, state, name), fields, *covers in OVERSIGHT_LAWS:
         jurisdiction = Jurisdiction.objects.filter(level=level, state=state, name__iexact=name).first()
         if jurisdiction is None:
             parent = Jurisdiction.objects.filter(level="state", state=state).first()
@@ -22,8 +23,10 @@ def seed_oversight_laws(apps=global_apps) -> int:
             if Jurisdiction.objects.filter(slug=slug).exists():
                 slug = f"{slug}-{level}"
             jurisdiction = Jurisdiction.objects.create(name=name, slug=slug, level=level, state=state, parent=parent)
-        _, made = OversightLaw.objects.get_or_create(
+        law, made = OversightLaw.objects.get_or_create(
             jurisdiction=jurisdiction, citation=fields["citation"], defaults=fields
         )
+        if made and covers:
+            law.technologies.set(Technology.objects.filter(slug__in=covers[0]))
         created += made
     return created

@@ -6,7 +6,7 @@ seed leaves an existing law as it is (looked up by jurisdiction and citation).""
 
 import datetime
 
-# (level, state, place name) -> law fields.
+# (level, state, place name), law fields[, the slugs of the only technologies it covers].
 OVERSIGHT_LAWS = [
     (
         ("city", "WA", "Seattle"),
@@ -115,8 +115,11 @@ OVERSIGHT_LAWS = [
             "requires_use_policy": True,
             "notes": "Governing-body approval, by ordinance at a regular public meeting, of a military equipment use "
             "policy before requesting or accepting funds for, or acquiring, military equipment (§ 7071); an annual "
-            "military equipment report (§ 7072). Covers the listed equipment only (§ 7070): select the "
-            "technologies it covers in the admin.",
+            "military equipment report (§ 7072). Covers the listed equipment only (§ 7070), of the tracker's "
+            "technologies the unmanned aerial and ground vehicles (§ 7070(c)(1)); an editor adds others it covers "
+            "in the admin.",
         },
+        # Technologies (by slug) the law covers; a law without any covers every surveillance technology.
+        ["drones"],
     ),
 ]
