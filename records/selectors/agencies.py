@@ -65,7 +65,10 @@ def agency_facets(*, agencies, reader) -> dict[str, list[tuple]]:
         .order_by("-n", "name")[:FACET_VENDORS]
     )
     return {
-        "state": [(code, STATE_NAMES.get(code, code), n) for code, n in states if code],
+        # By the state's name, as a reader looks for it: Arizona before Arkansas (their codes sort AR before AZ).
+        "state": sorted(
+            ((code, STATE_NAMES.get(code, code), n) for code, n in states if code), key=lambda option: option[1]
+        ),
         "kind": [(k, kinds.get(k, k), n) for k, n in kind_counts],
         "level": [(k, levels.get(k, k), n) for k, n in level_counts],
         "technology": [(t.slug, t.name, t.n) for t in technologies],

@@ -55,7 +55,7 @@ def test_staff_file_upload_and_move_a_request_and_the_public_side_follows(page, 
     page.get_by_label("Kind").select_option("invoice")
     page.get_by_role("button", name=re.compile("Upload")).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("invoice-summary")
-    expect(page.get_by_text("invoice-summary: done.")).to_be_visible()
+    expect(page.get_by_text("invoice-summary: text extracted.")).to_be_visible()
 
     page.goto(request_url)
     page.get_by_label("Status").select_option("acknowledged")
