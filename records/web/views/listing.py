@@ -162,7 +162,7 @@ def render_list(
             query = request.GET.copy()
             del query[key]
             query.pop("after", None)
-            drop_links.append((key, f"{request.path}?{query.urlencode()}"))
+            drop_links.append((key, f"{request.path}?{query.urlencode()}" if query else request.path))
     base = {
         "drop_links": drop_links,
         "active_filters": active_filters(filterset.form, drop_links),
