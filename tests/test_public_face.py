@@ -86,7 +86,7 @@ def contrast(a: str, b: str) -> float:
 )  # fmt: skip
 def test_the_palette_passes_wcag_aa_for_text(text, background):
     css = (STATIC / "tracker.css").read_text()
-    value = {name: colour for name, colour in re.findall(r"(--[a-z-]+):\s*(#[0-9a-f]{6})", css)}
+    value = dict(re.findall(r"(--[a-z-]+):\s*(#[0-9a-f]{6})", css))
     assert contrast(value[text], value[background]) >= 4.5
     assert contrast(value["--control"], value["--paper"]) >= 3  # form control borders (non-text)
 
@@ -128,10 +128,10 @@ def test_filters_in_use_are_chips_that_each_remove_one(client, sheriff):
     amazon = factories.vendor("Amazon")
     factories.event(sheriff, vendors=[amazon], title="Rekognition in use")
     page = html(client, "/timeline/?state=OR&vendor=amazon&kind=deployment")
-    chips = dict(
-        (label, href.replace("&amp;", "&"))
+    chips = {
+        label: href.replace("&amp;", "&")
         for href, label in re.findall(r'<a class="remove-chip" href="([^"]+)"[^>]*>([^<]+) <span', page)
-    )
+    }
     assert chips == {
         "State: Oregon": "/timeline/?vendor=amazon&kind=deployment",
         "Vendor: Amazon": "/timeline/?state=OR&kind=deployment",
