@@ -317,3 +317,16 @@ def test_an_upload_says_what_became_of_its_text_in_a_sentence(client, sheriff):
     page = response.content.decode()
     assert f"scan: {expected}." in page
     assert "needs ocr" not in page.lower().replace("need ocr", "")
+
+
+def test_a_timeline_can_be_read_oldest_first_without_opening_the_filters(client, sheriff):
+    factories.event(sheriff, date=datetime.date(2017, 1, 1), title="First")
+    factories.event(sheriff, date=datetime.date(2019, 1, 1), title="Last")
+    page = html(client, f"{sheriff.get_absolute_url()}?kind=deployment")
+    links = page[page.index('class="sort-links"') :]
+    links = links[: links.index("</p>")]
+    assert '<strong aria-current="true">Newest first</strong>' in links
+    assert 'href="?kind=deployment&amp;sort=date">Oldest first</a>' in links
+    oldest = html(client, f"{sheriff.get_absolute_url()}?kind=deployment&sort=date")
+    assert oldest.index("First") < oldest.index("Last")
+    assert '<strong aria-current="true">Oldest first</strong>' in oldest
