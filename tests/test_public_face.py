@@ -330,3 +330,26 @@ def test_a_timeline_can_be_read_oldest_first_without_opening_the_filters(client,
     oldest = html(client, f"{sheriff.get_absolute_url()}?kind=deployment&sort=date")
     assert oldest.index("First") < oldest.index("Last")
     assert '<strong aria-current="true">Oldest first</strong>' in oldest
+
+
+def test_staff_see_a_badge_wherever_a_hidden_record_is_listed(client, sheriff):
+    amazon = factories.vendor("Amazon")
+    factories.event(sheriff, vendors=[amazon], title="Public use")
+    request = factories.records_request(sheriff, subject="Quiet request", visibility="private")
+    factories.document(sheriff, title="Quiet letter", visibility="private", request=request)
+    procurement = factories.procurement(sheriff, amazon, title="Quiet contract", visibility="private")
+    client.force_login(user("editor"))
+    badge = '<span class="tag tag-hidden">Private</span>'
+    for url, near in [
+        (sheriff.get_absolute_url(), "Quiet request"),
+        (sheriff.get_absolute_url(), "Quiet letter"),
+        (sheriff.get_absolute_url(), "Quiet contract"),
+        (request.get_absolute_url(), "Quiet letter"),
+        ("/search/?q=quiet", "Quiet request"),
+        (procurement.get_absolute_url(), "Quiet contract"),
+    ]:
+        page = html(client, url)
+        after = page[page.index(f">{near}<") :]
+        assert badge in after[:300], (url, near)
+    client.logout()
+    assert "Quiet" not in html(client, sheriff.get_absolute_url())
