@@ -353,3 +353,21 @@ def test_staff_see_a_badge_wherever_a_hidden_record_is_listed(client, sheriff):
         assert badge in after[:300], (url, near)
     client.logout()
     assert "Quiet" not in html(client, sheriff.get_absolute_url())
+
+
+def test_the_home_pages_figures_are_kept_for_the_public(client, sheriff, settings):
+    """Its counts and groupings read every row of the largest tables: the public's are kept with the other
+    aggregates (records/web/public_cache.py), so a second visit reads only the latest acquisitions."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    factories.event(sheriff, kind="procurement", vendors=[factories.vendor("Amazon")])
+    settings.PUBLIC_CACHE_SECONDS = 600
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get("/").status_code == 200
+        return len(captured)
+
+    first = queries()
+    assert queries() == first - 10  # six counts, agencies, vendors, technologies, agencies by state
