@@ -90,7 +90,7 @@ def test_every_map_has_a_legend_and_comes_before_the_lists(browser, demo_site):
     page = context.new_page()
     for path, first_of_the_rest in {
         "/": None,
-        "/agencies/": "table.stacked tbody tr >> nth=0",
+        "/agencies/": ".col-main table.stacked tbody tr >> nth=0",
         "/vendors/amazon/": "li.event >> nth=0",
         "/technologies/face-recognition/": "li.event >> nth=0",
     }.items():
