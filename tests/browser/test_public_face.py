@@ -63,10 +63,14 @@ def test_chart_text_is_at_least_12_px_as_displayed(browser, demo_site, width):
     context = browser.new_context(viewport={"width": width, "height": 900})
     page = context.new_page()
     measured = {}
-    for path in ("/vendors/amazon/", "/technologies/face-recognition/"):
+    for path, expected in {
+        "/vendors/amazon/": 2,
+        "/technologies/face-recognition/": 2,
+        "/agencies/washington-county-sheriffs-office-or/": 1,
+    }.items():
         page.goto(demo_site + path)
         charts = page.locator("figure.chart")
-        assert charts.count() == 2, path
+        assert charts.count() == expected, path
         for n in range(charts.count()):
             chart = charts.nth(n)
             # Each chart: axis titles, its latest value highlighted, a hover title per bar or point, the numbers.
