@@ -315,7 +315,7 @@ def upload(editor: Browser, name: str, data: bytes) -> tuple[int, str]:
     )
     _, _, page = editor.get(location)
     # The upload's message says what the extraction was when it answered: queued for the worker, not done.
-    check(f"{name}: queued.".encode() in page, f"{name}: the upload left the document queued for the worker")
+    check(f"{name}: queued for text extraction".encode() in page, f"{name}: the upload left it queued for the worker")
     return int(location.rstrip("/").rsplit("/", 1)[1]), location
 
 
