@@ -33,8 +33,9 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import DatabaseError, IntegrityError, connection, models, transaction
 from django.utils import timezone
 
-from records.models import ContentVersion, Jurisdiction, Level, OversightLaw, Technology
+from records.models import ContentVersion, Jurisdiction, Level, OversightLaw, Technology, TimelineCount
 from records.models.agency_state import refill_agency_states
+from records.models.timeline_counts import rebuild_timeline_counts
 from records.rules.oversight_laws import OVERSIGHT_LAWS
 
 FORMAT = "surveillance-tracker-archive"
@@ -67,11 +68,12 @@ def archived_models() -> list[type[models.Model]]:
     """Users and groups first (records refer to them by natural key), then the records app's models.
 
     The content token (ContentVersion) is not a record: it keys this database's caches and moves on with
-    every write, the restore's own included, so an archived copy would only collide with it."""
+    every write, the restore's own included, so an archived copy would only collide with it. The timeline's
+    counts (TimelineCount) are the triggers' own: the restore counts the entries it loads afresh."""
     records = [
         m
         for m in apps.get_app_config("records").get_models()
-        if m._meta.managed and not m._meta.proxy and m is not ContentVersion
+        if m._meta.managed and not m._meta.proxy and m not in (ContentVersion, TimelineCount)
     ]
     return [Group, get_user_model(), *records]
 
@@ -299,6 +301,7 @@ def _restore(tar: tarfile.TarFile, path: Path) -> ArchiveSummary:
             # An archive made before timeline entries and procurements carried their agency's state restores
             # them without (TimelineEvent.state, Procurement.state).
             refill_agency_states()
+            rebuild_timeline_counts()
             connection.check_constraints()
             with connection.cursor() as cursor:
                 for statement in connection.ops.sequence_reset_sql(no_style(), list(known.values())):

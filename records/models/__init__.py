@@ -29,6 +29,7 @@ from records.models.requests import (
 )
 from records.models.revisions import ProposedRevision, RevisionStatus
 from records.models.timeline import DatePrecision, EventKind, EventSource, TimelineEvent
+from records.models.timeline_counts import TimelineCount
 from records.models.vendors import Product, Technology, Vendor, VendorAlias
 from records.models.visibility import Visibility
 
@@ -71,6 +72,7 @@ __all__ = [
     "RevisionStatus",
     "StaffProfile",
     "Technology",
+    "TimelineCount",
     "TimelineEvent",
     "Vendor",
     "VendorAlias",

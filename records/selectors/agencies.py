@@ -22,7 +22,13 @@ from records.models.visibility import hidden_label_for
 from records.rules.states import STATE_NAMES
 from records.rules.stats import request_statistics
 from records.selectors.procurements import known_spend
-from records.selectors.timeline import events_per_year, most_used, tags_of, visible_events_q
+from records.selectors.timeline import (
+    counted_per_year,
+    counted_tags,
+    most_used,
+    timeline_counts,
+    visible_events_q,
+)
 
 SIDE_LIST = 10
 AGENCY_VENDORS = 25
@@ -89,7 +95,6 @@ class RequestRow:
 def agency_summary(*, agency, reader, today) -> dict:
     """An agency page's side panels and facts: what it bought, its requests and how it answers them, its
     documents, its technologies and vendors, and its entries per year."""
-    visible = TimelineEvent.objects.visible_to(reader).filter(agency=agency)
     procurements = list(
         Procurement.objects.visible_to(reader)
         .filter(agency=agency)
@@ -110,7 +115,9 @@ def agency_summary(*, agency, reader, today) -> dict:
         .order_by(F("filed_on").desc(nulls_last=True), "-id")
         .values_list("pk", "subject", "status", "filed_on", "closed_on", "due_on", "visibility", "embargo_until")
     )
-    technologies, vendors = tags_of(visible)
+    # Counted by the database as entries are written (TimelineCount), not over the agency's entries here.
+    counts = timeline_counts(scope=agency.pk, reader=reader, today=today)
+    technologies, vendors = counted_tags(counts)
     return {
         "technologies": technologies,
         # An agency may deal with hundreds of vendors over the years: the page names the most frequent.
@@ -133,5 +140,5 @@ def agency_summary(*, agency, reader, today) -> dict:
         "request_stats": request_statistics((row[2:6] for row in requests), today=today),
         "documents": documents,
         "document_count": documents[0].total_count if documents else 0,
-        "events_per_year": events_per_year(visible),
+        "events_per_year": counted_per_year(counts),
     }

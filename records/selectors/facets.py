@@ -15,7 +15,7 @@ from records.models import EventKind, ProcurementKind, ProcurementMethod, Reques
 from records.models.documents import DocumentKind
 from records.rules.requests import OUTCOMES, outcome_of
 from records.rules.states import STATE_NAMES
-from records.selectors.timeline import tags_of
+from records.selectors.timeline import counted_tags, tags_of
 
 # A facet of related records (vendors, agencies) names the most frequent; the list's filter takes any.
 FACET_TOP = 25
@@ -58,6 +58,19 @@ def timeline_facets(*, events) -> dict[str, list[tuple]]:
         "vendor": _top([(tag.slug, tag.name, tag.count) for tag in vendors]),
         "state": _states(states),
         "year": _options(years),
+    }
+
+
+def counted_timeline_facets(counts: dict[str, dict[str, int]]) -> dict[str, list[tuple]]:
+    """timeline_facets from the kept counts (selectors.timeline.timeline_counts) instead of the rows: one query
+    for the names of the technologies and vendors."""
+    technologies, vendors = counted_tags(counts)
+    return {
+        "kind": _options(Counter(counts["kind"]), dict(EventKind.choices)),
+        "technology": [(tag.slug, tag.name, tag.count) for tag in technologies],
+        "vendor": _top([(tag.slug, tag.name, tag.count) for tag in vendors]),
+        "state": _states(Counter(counts["state"])),
+        "year": _options(Counter({int(year): n for year, n in counts["year"].items()})),
     }
 
 

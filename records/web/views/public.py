@@ -22,14 +22,22 @@ from records.models import (
     TimelineEvent,
     Vendor,
 )
+from records.models.timeline_counts import WHOLE_TIMELINE
 from records.rules.permissions import is_staff_member
 from records.rules.states import STATE_NAMES
 from records.selectors.agencies import SIDE_LIST, agencies_with_entry_counts, agency_facets, agency_summary
-from records.selectors.facets import document_facets, procurement_facets, request_facets, timeline_facets
+from records.selectors.facets import (
+    counted_timeline_facets,
+    document_facets,
+    procurement_facets,
+    request_facets,
+    timeline_facets,
+)
 from records.selectors.home import home_summary, latest_acquisitions
 from records.selectors.oversight import agency_oversight, procurement_oversight
 from records.selectors.procurements import known_spend, procurement_terms, procurements_spend
 from records.selectors.technologies import technologies_with_counts, technology_summary
+from records.selectors.timeline import timeline_counts
 from records.selectors.vendors import vendor_summary, vendors_with_agency_counts
 from records.web import filters
 from records.web.edit_links import edit_url
@@ -174,7 +182,14 @@ def _feed_url(request, feed: str, *args) -> str:
 @require_safe
 @public_page_cache
 def timeline(request):
-    facets = _facets_for(request, "timeline", lambda rows: timeline_facets(events=rows), TIMELINE_FACETS)
+    def facets_of(rows):
+        if _filters_key(request):
+            return timeline_facets(events=rows)
+        # The whole timeline: the counts the database keeps as entries are written.
+        counts = timeline_counts(scope=WHOLE_TIMELINE, reader=request.user, today=timezone.localdate())
+        return counted_timeline_facets(counts)
+
+    facets = _facets_for(request, "timeline", facets_of, TIMELINE_FACETS)
     return render_list(
         request,
         TIMELINE,
