@@ -34,7 +34,7 @@ from django.db import DatabaseError, IntegrityError, connection, models, transac
 from django.utils import timezone
 
 from records.importers.oversight_laws import OVERSIGHT_LAWS
-from records.models import ContentVersion, Jurisdiction, Level, OversightLaw, Technology
+from records.models import ContentVersion, Follow, Jurisdiction, Level, OversightLaw, SentItem, Subscriber, Technology
 from records.models.agency_state import refill_agency_states
 
 FORMAT = "surveillance-tracker-archive"
@@ -67,11 +67,17 @@ def archived_models() -> list[type[models.Model]]:
     """Users and groups first (records refer to them by natural key), then the records app's models.
 
     The content token (ContentVersion) is not a record: it keys this database's caches and moves on with
-    every write, the restore's own included, so an archived copy would only collide with it."""
+    every write, the restore's own included, so an archived copy would only collide with it.
+
+    Follows are left out: their email addresses are personal data, given for alerts alone, and an archive travels
+    (and holds them long after an unsubscribe deleted them). A restored tracker starts with no follows. What the
+    digests noted public (Publication) is kept: without it, a restored tracker would take everything public for
+    new and send it to the first follows made there."""
+    left_out = {ContentVersion, Subscriber, Follow, SentItem}
     records = [
         m
         for m in apps.get_app_config("records").get_models()
-        if m._meta.managed and not m._meta.proxy and m is not ContentVersion
+        if m._meta.managed and not m._meta.proxy and m not in left_out
     ]
     return [Group, get_user_model(), *records]
 

@@ -1,0 +1,101 @@
+"""Writes of follows and digests: asking to follow, confirming, unsubscribing (which deletes the address with its
+last follow), noting what became public, and recording what a digest sent."""
+
+import datetime
+
+from django.db import transaction
+
+from records.models import Document, Follow, Publication, SentItem, Subscriber, TimelineEvent
+from records.models.visibility import VisibleQuerySet
+
+NOTE_BATCH = 5_000
+
+
+def normalise_email(email: str) -> str:
+    """One address, one row: the whole address in lower case (no mail system this serves tells cases apart)."""
+    return email.strip().lower()
+
+
+@transaction.atomic
+def follow_request(*, email: str, url: str, label: str, cadence: str) -> Follow:
+    """The follow of `url` by `email`, made unconfirmed if it is new. An existing follow keeps its cadence and
+    confirmation: the cadence asked for now takes effect only through the confirmation link, so that nobody
+    changes what another address receives by typing it in."""
+    subscriber, _ = Subscriber.objects.get_or_create(email=normalise_email(email))
+    follow, _ = Follow.objects.get_or_create(
+        subscriber=subscriber, url=url, defaults={"label": label[:300], "cadence": cadence}
+    )
+    return follow
+
+
+@transaction.atomic
+def follow_confirm(*, follow: Follow, cadence: str, now: datetime.datetime) -> Follow:
+    """Confirm `follow` (again: a second confirmation only sets the cadence). What is public now is noted first,
+    so that the follow brings only what becomes public after this moment."""
+    publications_note(now=now)
+    follow.cadence = cadence
+    if follow.confirmed_at is None:
+        follow.confirmed_at = now
+    follow.save(update_fields=["cadence", "confirmed_at"])
+    return follow
+
+
+@transaction.atomic
+def follow_delete(*, follow: Follow) -> None:
+    """Stop one follow; the address goes with its last follow, and with it the record of what was sent to it."""
+    subscriber = follow.subscriber
+    follow.delete()
+    if not subscriber.follows.exists():
+        subscriber.delete()
+
+
+@transaction.atomic
+def subscriber_delete(*, subscriber: Subscriber) -> None:
+    """Unsubscribe from everything: the address, its follows and what was sent to it are deleted."""
+    subscriber.delete()
+
+
+@transaction.atomic
+def follows_purge_unconfirmed(*, before: datetime.datetime) -> int:
+    """Delete follows never confirmed and asked for before `before` (their link has expired), and the addresses
+    left with no follow: an address nobody confirmed is not kept."""
+    deleted, _ = Follow.objects.unconfirmed_before(before).delete()
+    Subscriber.objects.filter(follows__isnull=True).delete()
+    return deleted
+
+
+def _unnoticed_ids(model, field: str, today: datetime.date) -> list[int]:
+    return list(
+        model.objects.filter(VisibleQuerySet.public_q(today), publication__isnull=True)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
+@transaction.atomic
+def publications_note(*, now: datetime.datetime, today: datetime.date | None = None) -> int:
+    """Note, at `now`, every timeline entry and document that is public and was not noted before: a record
+    published by an editor, imported public, or whose embargo ended (by date, with no write) is noted by the
+    first run after. Each is noted once (one row per record), whatever happens to it later."""
+    from django.utils import timezone
+
+    today = today or timezone.localdate(now)
+    noted = 0
+    for model, field in ((TimelineEvent, "event_id"), (Document, "document_id")):
+        ids = _unnoticed_ids(model, field, today)
+        for start in range(0, len(ids), NOTE_BATCH):
+            rows = [Publication(**{field: pk, "noticed_at": now}) for pk in ids[start : start + NOTE_BATCH]]
+            # Two runs at once note the same records: the second's rows are the first's, and are skipped.
+            Publication.objects.bulk_create(rows, ignore_conflicts=True)
+        noted += len(ids)
+    return noted
+
+
+def digest_record_sent(
+    *, subscriber: Subscriber, event_ids: list[int], document_ids: list[int], now: datetime.datetime
+) -> None:
+    """Record what a digest sent to `subscriber`, so that no later digest sends it again. Called inside the
+    transaction that sends it (records/web/digests.py): an email that fails leaves nothing recorded."""
+    rows = [SentItem(subscriber=subscriber, event_id=pk, sent_at=now) for pk in event_ids]
+    rows += [SentItem(subscriber=subscriber, document_id=pk, sent_at=now) for pk in document_ids]
+    SentItem.objects.bulk_create(rows, ignore_conflicts=True)

@@ -1,0 +1,154 @@
+"""Following a page by email: the form, the confirmation link, and unsubscribing (one follow, or everything).
+
+None of these pages shows an address. The unsubscribe addresses take a POST without a CSRF token: mail
+programs send RFC 8058's one-click POST from outside any session, and the secret key in the address is what
+authorises it."""
+
+from django.conf import settings
+from django.core import signing
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods
+
+from records.models import Cadence, Follow, Subscriber
+from records.services import follows as follow_services
+from records.web import digests
+from records.web.follow_forms import FollowForm
+from records.web.ratelimit import rate_limited
+
+
+def _page(request, heading: str, lines: list[str], status: int = 200, **context):
+    return render(request, "follows/message.html", {"heading": heading, "lines": lines} | context, status=status)
+
+
+def _unavailable(request):
+    return _page(
+        request, "Email alerts are not set up", ["This site has no address for its emails yet (SITE_URL)."], 503
+    )
+
+
+@rate_limited("follow", "FOLLOW_RATE_LIMIT", what="follow requests")
+def _submit(request):
+    form = FollowForm(request.POST)
+    if not form.is_valid():
+        followed = getattr(form, "followed", None)
+        context = {"form": form, "followed": followed, "preview": _preview(followed)}
+        return render(request, "follows/follow.html", context, status=400)
+    follow = follow_services.follow_request(
+        email=form.cleaned_data["email"],
+        url=form.followed.url,
+        label=form.followed.label,
+        cadence=form.cleaned_data["cadence"],
+    )
+    try:
+        digests.send_confirmation(follow, form.cleaned_data["cadence"])
+    except Exception:  # noqa: BLE001 -- whatever the mail server says, the person gets a page, not a 500
+        digests.logger.exception("The confirmation email for follow %s could not be sent", follow.pk)
+        return _page(
+            request, "The email could not be sent", ["Please try again in a few minutes."], 503, followed=form.followed
+        )
+    # The same answer whether the address was known or not: the page tells nobody who follows what.
+    return _page(
+        request,
+        "Check your inbox",
+        [
+            "We have sent a confirmation link to the address you gave. Nothing else will be sent to it until "
+            f"the link is followed (it works for {digests.CONFIRM_DAYS} days)."
+        ],
+        followed=form.followed,
+    )
+
+
+def _preview(followed):
+    return digests.preview_count(followed) if followed else None
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def follow_page(request):
+    if not settings.SITE_URL:
+        return _unavailable(request)
+    if request.method == "POST":
+        return _submit(request)
+    url = request.GET.get("url", "")
+    form = FollowForm(initial={"url": url, "cadence": Cadence.WEEKLY})
+    followed, url_error = None, ""
+    if url:
+        try:
+            followed = digests.describe(url)
+        except digests.NotFollowable as error:
+            url_error = str(error)
+    context = {"form": form, "followed": followed, "preview": _preview(followed), "url_error": url_error}
+    return render(request, "follows/follow.html", context, status=400 if url_error else 200)
+
+
+def _invalid_link(request, heading: str, why: str):
+    return _page(request, heading, [why, "To follow the page again, use its “Follow” link."], 404)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def follow_confirm(request, token):
+    try:
+        key, cadence = digests.read_confirm_token(token)
+    except signing.SignatureExpired:
+        return _invalid_link(request, "This link has expired", f"Confirmation links work {digests.CONFIRM_DAYS} days.")
+    except signing.BadSignature:
+        return _invalid_link(request, "This link is not valid", "It may have been cut short in the email.")
+    follow = Follow.objects.select_related("subscriber").filter(key=key).first()
+    if follow is None:
+        return _invalid_link(request, "This follow no longer exists", "It was unsubscribed, or never confirmed.")
+    followed = _followed_or_none(follow)
+    context = {"follow": follow, "cadence": Cadence(cadence).label.lower(), "preview": _preview(followed)}
+    if request.method == "GET":
+        return render(request, "follows/confirm.html", context)
+    follow_services.follow_confirm(follow=follow, cadence=cadence, now=timezone.now())
+    context["unsubscribe_url"] = digests.unsubscribe_url(follow)
+    return render(request, "follows/confirmed.html", context)
+
+
+def _followed_or_none(follow):
+    try:
+        return digests.describe(follow.url)
+    except digests.NotFollowable:
+        return None
+
+
+@csrf_exempt
+@never_cache
+@require_http_methods(["GET", "POST"])
+def follow_unsubscribe(request, key):
+    follow = Follow.objects.select_related("subscriber").filter(key=key).first()
+    if follow is None:
+        return _invalid_link(request, "Nothing to unsubscribe", "This follow was unsubscribed already.")
+    if request.method == "GET":
+        return render(request, "follows/unsubscribe.html", {"follow": follow, "everything": False})
+    subscriber_key = follow.subscriber.key
+    follow_services.follow_delete(follow=follow)
+    remaining = Subscriber.objects.filter(key=subscriber_key).exists()
+    lines = [f"You no longer follow {follow.label}."]
+    if not remaining:
+        lines.append("It was your last follow: your address has been deleted.")
+    everything = reverse("follow-unsubscribe-all", args=[subscriber_key]) if remaining else None
+    return _page(request, "Unsubscribed", lines, unsubscribe_all=everything)
+
+
+@csrf_exempt
+@never_cache
+@require_http_methods(["GET", "POST"])
+def follow_unsubscribe_all(request, key):
+    subscriber = Subscriber.objects.filter(key=key).first()
+    if subscriber is None:
+        return _invalid_link(request, "Nothing to unsubscribe", "This address was unsubscribed already.")
+    if request.method == "GET":
+        follows = list(subscriber.follows.order_by("label"))
+        return render(request, "follows/unsubscribe.html", {"follows": follows, "everything": True})
+    follow_services.subscriber_delete(subscriber=subscriber)
+    return _page(
+        request,
+        "Unsubscribed from everything",
+        ["Your address, everything it followed and the record of what was sent to it have been deleted."],
+    )
