@@ -137,7 +137,8 @@ def _timeline(filterset_class, data, url, subject_label=None, **subject):
         label = f"the timeline: {', '.join(shown)}" if shown else "the whole timeline"
 
     def events(rows):
-        return filterset_class(data, queryset=rows.filter(**subject)).qs
+        # The filters validated once above, applied to these rows: names typed in them are not looked up again.
+        return filterset.filter_queryset(rows.filter(**subject))
 
     return Followed(url, label, events=events)
 
@@ -149,7 +150,7 @@ def _derived(filterset_class, model, link: str, noun: str, data, url):
     label = f"{noun}: {', '.join(shown)}" if shown else f"all {noun}"
 
     def events(rows):
-        matching = filterset_class(data, queryset=model.objects.filter(VisibleQuerySet.public_q())).qs
+        matching = filterset.filter_queryset(model.objects.filter(VisibleQuerySet.public_q()))
         return rows.filter(**{f"{link}__in": matching.values("pk")})
 
     return Followed(url, label, events=events)
@@ -159,7 +160,7 @@ def _documents(data, url):
     filterset = _valid_filterset(filters.DocumentFilter, data, Document.objects.none())
     shown = _describe_filters(filterset.form, data)
     label = f"documents: {', '.join(shown)}" if shown else "all documents"
-    return Followed(url, label, documents=lambda rows: filters.DocumentFilter(data, queryset=rows).qs)
+    return Followed(url, label, documents=filterset.filter_queryset)
 
 
 def _search(data, url):
