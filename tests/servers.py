@@ -100,7 +100,9 @@ class SMTPInbox:
         from email import policy
         from email.parser import BytesParser
 
-        message = BytesParser(policy=policy.default).parsebytes(envelope.original_content or envelope.content)
+        raw = envelope.original_content or envelope.content
+        message = BytesParser(policy=policy.default).parsebytes(raw)
+        message.raw = raw  # as it came over the wire, for what parsing would smooth over
         self.messages.append((list(envelope.rcpt_tos), message))
         return "250 Message accepted for delivery"
 

@@ -88,6 +88,8 @@ def test_a_confirmed_follow_gets_a_new_public_entry_once_with_the_reason_and_a_w
     assert digest["List-Unsubscribe"] == f"<{SITE}/follow/unsubscribe-all/{subscriber.key}/>"
     assert digest["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert digest["To"] == READER
+    # On the wire as one plain line, as mail programs read it (not folded into an RFC 2047 encoded word).
+    assert f"\r\nList-Unsubscribe: <{SITE}/follow/unsubscribe-all/{subscriber.key}/>\r\n".encode() in digest.raw
 
     # The per-follow link: a page with a button, then the POST, with no session nor CSRF token.
     unsubscribe = re.search(re.escape(SITE) + r"(/follow/unsubscribe/[^/\s]+/)", body).group(1)

@@ -186,11 +186,9 @@ def test_hidden_records_reach_no_email(client, hidden, settings):
         urls = [vendor.get_absolute_url(), agency.get_absolute_url(), "/timeline/?state=NV", "/search/?q=private",
                 "/search/?q=secret", "/documents/", "/procurements/?state=NV"]  # fmt: skip
         for url in urls:
-            assert (
-                client.post("/follow/", {"email": "watcher@example.org", "cadence": "daily", "url": url}).status_code
-                == 200
-            )
-        for recipients, message in list(inbox.messages):
+            response = client.post("/follow/", {"email": "watcher@example.org", "cadence": "daily", "url": url})
+            assert response.status_code == 200, url
+        for _recipients, message in list(inbox.messages):
             link = message.get_content().split("https://tracker.test", 2)[2].split()[0]
             assert client.post(link).status_code == 200
         factories.event(agency, vendors=[vendor], title="Public hushed entry")

@@ -9,6 +9,7 @@ in the first digest after its embargo ends, once.
 
 import contextlib
 import datetime
+import email.policy
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -291,6 +292,18 @@ def unsubscribe_all_url(subscriber: Subscriber) -> str:
     return absolute(reverse("follow-unsubscribe-all", args=[subscriber.key]))
 
 
+class AlertEmail(mail.EmailMessage):
+    """An email whose headers are written each on one line (up to the 998 characters RFC 5322 allows). The
+    List-Unsubscribe URL is longer than the 78 characters at which Python folds, and a value with nowhere to fold
+    is then written as an RFC 2047 encoded word, which mail programs do not read as a URL."""
+
+    def message(self, *, policy=email.policy.default):
+        message = super().message(policy=policy)
+        # The body is encoded already (quoted-printable, short lines); only the headers' folding changes.
+        message.policy = message.policy.clone(max_line_length=998)
+        return message
+
+
 def _message(subject: str, body: str, to: str, unsubscribe: str) -> mail.EmailMessage:
     headers = {
         # RFC 8058: mail programs offer "unsubscribe", and one POST to the https address does it, no page needed.
@@ -299,7 +312,7 @@ def _message(subject: str, body: str, to: str, unsubscribe: str) -> mail.EmailMe
         # RFC 3834: no auto-replies to this.
         "Auto-Submitted": "auto-generated",
     }
-    return mail.EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [to], headers=headers)
+    return AlertEmail(subject, body, settings.DEFAULT_FROM_EMAIL, [to], headers=headers)
 
 
 def send_confirmation(follow: Follow, cadence: str) -> None:
