@@ -382,3 +382,19 @@ def test_the_mailer_comes_from_email_url_or_the_email_host_variables():
         site_url({"SITE_URL": "http://tracker.example.org"}, production=True)
     with pytest.raises(ImproperlyConfigured, match="SITE_URL"):
         site_url({"SITE_URL": "tracker.example.org"})
+
+
+def test_a_long_digest_lists_the_newest_and_counts_the_rest_which_count_as_sent(client, inbox, flock, monkeypatch):
+    vendor, miami, _ = flock
+    monkeypatch.setattr(digests, "DIGEST_SHOWN", 2)
+    follow(client, inbox, f"/vendors/{vendor.slug}/")
+    for day in (1, 2, 3):
+        factories.event(miami, datetime.date(2026, 10, day), [vendor], title=f"Flock entry of October {day}")
+    digests.send_digests(cadence="daily")
+    digests.send_digests(cadence="daily")
+    [digest] = digests_sent(inbox)
+    body = text(digest)
+    assert digest["Subject"] == "3 new records on the Surveillance Procurement Tracker"
+    assert "October 3" in body and "October 2" in body and "October 1" not in body
+    assert "And 1 more" in body
+    assert SentItem.objects.count() == 3

@@ -98,4 +98,4 @@ def digest_record_sent(
     transaction that sends it (records/web/digests.py): an email that fails leaves nothing recorded."""
     rows = [SentItem(subscriber=subscriber, event_id=pk, sent_at=now) for pk in event_ids]
     rows += [SentItem(subscriber=subscriber, document_id=pk, sent_at=now) for pk in document_ids]
-    SentItem.objects.bulk_create(rows, ignore_conflicts=True)
+    SentItem.objects.bulk_create(rows, ignore_conflicts=True, batch_size=NOTE_BATCH)

@@ -242,16 +242,16 @@ def _public(model, window: Q, today):
     return model.objects.filter(VisibleQuerySet.public_q(today)).filter(window)
 
 
-def matching_ids(followed: Followed, window: Q, today=None) -> tuple[set[int], set[int]]:
-    """The ids of entries and documents public `today` inside `window` (a condition on their Publication) that the
-    page shows."""
-    events, documents = set(), set()
+def matching_ids(followed: Followed, window: Q, today=None) -> tuple[dict, dict]:
+    """The entries and documents public `today` inside `window` (a condition on their Publication) that the page
+    shows, as {id: (date, id)}: what a digest needs to choose the ones it shows, without loading the others."""
+    events, documents = {}, {}
     if followed.events:
-        rows = followed.events(_public(TimelineEvent, window, today))
-        events = set(rows.order_by().values_list("pk", flat=True).distinct())
+        rows = followed.events(_public(TimelineEvent, window, today)).order_by()
+        events = {pk: (date, pk) for pk, date in rows.values_list("pk", "date").distinct()}
     if followed.documents:
-        rows = followed.documents(_public(Document, window, today))
-        documents = set(rows.order_by().values_list("pk", flat=True).distinct())
+        rows = followed.documents(_public(Document, window, today)).order_by()
+        documents = {pk: (date or datetime.date.min, pk) for pk, date in rows.values_list("pk", "date").distinct()}
     return events, documents
 
 
@@ -361,11 +361,34 @@ def _since(follow: Follow, now: datetime.datetime) -> datetime.datetime:
     return max(follow.confirmed_at, now - datetime.timedelta(days=LOOKBACK_DAYS))
 
 
-def _digest_items(subscriber: Subscriber, follows: list[Follow], now) -> tuple[list[Item], list[Item]]:
+@dataclass
+class Digest:
+    """What one address is sent: every new record's id (all recorded as sent), the newest DIGEST_SHOWN of them
+    loaded to be listed, each with the follows that brought it."""
+
+    events: dict = field(default_factory=dict)  # id -> Item
+    documents: dict = field(default_factory=dict)
+    shown_events: list = field(default_factory=list)
+    shown_documents: list = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return len(self.events) + len(self.documents)
+
+
+def _newest(items: dict, keys: dict, model, size: int) -> list:
+    chosen = sorted(items, key=keys.__getitem__, reverse=True)[:size]
+    records = model.objects.select_related("agency__jurisdiction").in_bulk(chosen)
+    for pk in chosen:
+        items[pk].record = records[pk]
+    return [items[pk] for pk in chosen]
+
+
+def _digest(subscriber: Subscriber, follows: list[Follow], now) -> Digest:
     """The entries and documents new to this address through any of `follows`, each once with every follow that
     brings it, not sent to it before."""
-    events: dict[int, Item] = {}
-    documents: dict[int, Item] = {}
+    digest, event_keys, document_keys = Digest(), {}, {}
+    earliest = now
     for follow in follows:
         try:
             followed = describe(follow.url)
@@ -373,43 +396,42 @@ def _digest_items(subscriber: Subscriber, follows: list[Follow], now) -> tuple[l
             # The page is gone (a vendor merged away) or its filters no longer hold: nothing to read there.
             logger.warning("Follow %s no longer names a page: %s", follow.pk, error)
             continue
-        window = Q(publication__noticed_at__gt=_since(follow, now))
-        event_ids, document_ids = matching_ids(followed, window, timezone.localdate(now))
-        for pk in event_ids:
-            events.setdefault(pk, Item(None)).follows.append(follow)
-        for pk in document_ids:
-            documents.setdefault(pk, Item(None)).follows.append(follow)
+        since = _since(follow, now)
+        earliest = min(earliest, since)
+        found_events, found_documents = matching_ids(
+            followed, Q(publication__noticed_at__gt=since), timezone.localdate(now)
+        )
+        for items, keys, found in ((digest.events, event_keys, found_events),
+                                   (digest.documents, document_keys, found_documents)):  # fmt: skip
+            keys |= found
+            for pk in found:
+                items.setdefault(pk, Item(None)).follows.append(follow)
+    # What was sent before, among what these windows hold: read by the window, not by a list of ids (which may be
+    # longer than SQLite takes as parameters).
     sent = subscriber.sent_items
-    for pk in sent.filter(event_id__in=events).values_list("event_id", flat=True):
-        del events[pk]
-    for pk in sent.filter(document_id__in=documents).values_list("document_id", flat=True):
-        del documents[pk]
-    for record in TimelineEvent.objects.filter(pk__in=events).select_related("agency__jurisdiction"):
-        events[record.pk].record = record
-    for record in Document.objects.filter(pk__in=documents).select_related("agency__jurisdiction"):
-        documents[record.pk].record = record
-    by_date = sorted(events.values(), key=lambda item: (item.record.date, item.record.pk), reverse=True)
-    documents_by_date = sorted(
-        documents.values(), key=lambda item: (item.record.date or datetime.date.min, item.record.pk), reverse=True
-    )
-    return by_date, documents_by_date
+    for pk in sent.filter(event__publication__noticed_at__gt=earliest).values_list("event_id", flat=True):
+        digest.events.pop(pk, None)
+    for pk in sent.filter(document__publication__noticed_at__gt=earliest).values_list("document_id", flat=True):
+        digest.documents.pop(pk, None)
+    digest.shown_events = _newest(digest.events, event_keys, TimelineEvent, DIGEST_SHOWN)
+    room = max(DIGEST_SHOWN - len(digest.shown_events), 0)
+    digest.shown_documents = _newest(digest.documents, document_keys, Document, room)
+    return digest
 
 
-def digest_message(subscriber, follows, events, documents, cadence) -> mail.EmailMessage:
-    shown_events = events[:DIGEST_SHOWN]
-    shown_documents = documents[: max(DIGEST_SHOWN - len(shown_events), 0)]
-    total = len(events) + len(documents)
+def digest_message(subscriber, follows, digest: Digest, cadence) -> mail.EmailMessage:
+    shown = len(digest.shown_events) + len(digest.shown_documents)
     context = {
         "cadence": cadence,
-        "events": [(item, absolute(item.record.get_absolute_url())) for item in shown_events],
-        "documents": [(item, absolute(item.record.get_absolute_url())) for item in shown_documents],
-        "more": total - len(shown_events) - len(shown_documents),
+        "events": [(item, absolute(item.record.get_absolute_url())) for item in digest.shown_events],
+        "documents": [(item, absolute(item.record.get_absolute_url())) for item in digest.shown_documents],
+        "more": digest.total - shown,
         "follows": [(follow, absolute(follow.url), unsubscribe_url(follow)) for follow in follows],
         "unsubscribe_all": unsubscribe_all_url(subscriber),
     }
     body = render_to_string("follows/email/digest.txt", context)
-    noun = "new record" if total == 1 else "new records"
-    subject = f"{total} {noun} on the Surveillance Procurement Tracker"
+    noun = "new record" if digest.total == 1 else "new records"
+    subject = f"{digest.total} {noun} on the Surveillance Procurement Tracker"
     return _message(subject, body, subscriber.email, unsubscribe_all_url(subscriber))
 
 
@@ -421,17 +443,14 @@ def _send_one(subscriber_id: int, cadence: str, now, connection) -> int:
         if subscriber is None:  # unsubscribed meanwhile
             return 0
         follows = list(subscriber.follows.confirmed().filter(cadence=cadence).order_by("label", "pk"))
-        events, documents = _digest_items(subscriber, follows, now)
-        if not events and not documents:
+        digest = _digest(subscriber, follows, now)
+        if not digest.total:
             return 0
         follow_services.digest_record_sent(
-            subscriber=subscriber,
-            event_ids=[item.record.pk for item in events],
-            document_ids=[item.record.pk for item in documents],
-            now=now,
+            subscriber=subscriber, event_ids=list(digest.events), document_ids=list(digest.documents), now=now
         )
-        connection.send_messages([digest_message(subscriber, follows, events, documents, cadence)])
-        return len(events) + len(documents)
+        connection.send_messages([digest_message(subscriber, follows, digest, cadence)])
+        return digest.total
 
 
 def _without_address(reason: str, subscriber_id: int) -> str:
