@@ -398,3 +398,13 @@ def test_a_long_digest_lists_the_newest_and_counts_the_rest_which_count_as_sent(
     assert "October 3" in body and "October 2" in body and "October 1" not in body
     assert "And 1 more" in body
     assert SentItem.objects.count() == 3
+
+
+def test_without_site_url_nothing_is_offered_or_sent(client, inbox, settings):
+    settings.SITE_URL = ""
+    response = client.get("/follow/?url=/timeline/")
+    assert response.status_code == 503 and "SITE_URL" in response.content.decode()
+    assert client.post("/follow/", {"email": READER, "cadence": "daily", "url": "/timeline/"}).status_code == 503
+    with pytest.raises(CommandError, match="SITE_URL"):
+        call_command("send_digests", stdout=io.StringIO())
+    assert inbox.messages == [] and not Subscriber.objects.exists()
