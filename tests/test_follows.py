@@ -408,3 +408,21 @@ def test_without_site_url_nothing_is_offered_or_sent(client, inbox, settings):
     with pytest.raises(CommandError, match="SITE_URL"):
         call_command("send_digests", stdout=io.StringIO())
     assert inbox.messages == [] and not Subscriber.objects.exists()
+
+
+def test_following_confirming_and_a_digest_run_leave_the_public_pages_kept(
+    client, inbox, flock, django_capture_on_commit_callbacks
+):
+    """The follow tables are in no public page: writing them does not move the content token that keys them."""
+    from records.models import ContentVersion
+
+    vendor, miami, _ = flock
+    factories.event(miami, vendors=[vendor], title="Already public")
+    with django_capture_on_commit_callbacks(execute=True):
+        digests.send_digests(cadence="daily")  # notes what is public, once
+    before = ContentVersion.current()
+    with django_capture_on_commit_callbacks(execute=True):
+        follow(client, inbox, f"/vendors/{vendor.slug}/")
+        digests.send_digests(cadence="daily")
+        Follow.objects.get().delete()
+    assert ContentVersion.current() == before
