@@ -426,3 +426,30 @@ def test_following_confirming_and_a_digest_run_leave_the_public_pages_kept(
         digests.send_digests(cadence="daily")
         Follow.objects.get().delete()
     assert ContentVersion.current() == before
+
+
+def test_the_migration_notes_what_was_public_before_alerts_existed_so_no_follow_brings_it(client, inbox, flock):
+    import importlib
+    from types import SimpleNamespace
+
+    from django.db import connection
+
+    migration = importlib.import_module("records.migrations.0024_follows")
+    vendor, miami, _ = flock
+    public = factories.event(miami, vendors=[vendor], title="From before alerts")
+    private = factories.event(miami, vendors=[vendor], title="Private before alerts", visibility="private")
+    ended = factories.event(miami, vendors=[vendor], title="Embargo ended before alerts", visibility="embargoed",
+                            embargo_until=datetime.date(2020, 1, 1))  # fmt: skip
+    document = factories.document(miami, title="Memo from before alerts")
+    migration.note_what_is_public_already(None, SimpleNamespace(connection=connection))
+    noted = {(row.event_id, row.document_id): row.noticed_at for row in Publication.objects.all()}
+    assert noted == {(public.pk, None): None, (ended.pk, None): None, (None, document.pk): None}
+    follow(client, inbox, f"/vendors/{vendor.slug}/")
+    # Even a follow confirmed days before never brings what the migration noted: those rows have no time.
+    Follow.objects.update(confirmed_at=timezone.now() - datetime.timedelta(days=3))
+    assert digests.send_digests(cadence="daily").sent == 0
+    private.visibility = "public"
+    private.save()
+    digests.send_digests(cadence="daily")
+    [digest] = digests_sent(inbox)
+    assert "Private before alerts" in text(digest) and "From before alerts" not in text(digest)
