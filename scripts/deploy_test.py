@@ -4,10 +4,15 @@ PostgreSQL (DATABASE_URL, from scripts/with-postgres), Redis (CACHE_URL), an S3-
 (moto's server mode, S3_*), two gunicorn app servers in production mode (DJANGO_ENV=production) on two ports, and
 one task worker (TASKS_BACKEND=database, `manage.py db_worker`). Then, over HTTP:
 
-1. an editor signs in on A and uploads a PDF: the upload answers at once with the document queued;
+1. an editor signs in on A and uploads a text PDF: the upload answers at once with the document queued;
 2. the worker extracts it (A's staff page goes from queued to done);
-3. on B, a reader finds it by a word of its text and downloads the same bytes;
-4. the editor makes it private on A (the admin): on B it is gone from its page, the search and the download.
+3. on B, a reader finds it by a word of its text and downloads the same bytes; the file is an object in the
+   bucket, and nothing was written to MEDIA_ROOT;
+4. with the worker stopped for 10 s, a scanned PDF uploaded on A stays queued; started again, the worker
+   reads it with Tesseract (when installed) and B finds its words;
+5. with Redis stopped for 10 s, B's pages still answer, from the database; Redis back, they still do;
+6. the editor makes the text PDF private on A (the admin): on B it is gone from its page, the search, the
+   download, the documents list's CSV and JSON exports and the sitemap.
 
 Every server listens on 127.0.0.1 only and is stopped at the end. Exit status 0 when every step held.
 
@@ -42,6 +47,8 @@ EDITOR, PASSWORD = "deploy-editor", secrets.token_urlsafe(16)
 S3_KEY, S3_SECRET = "deploy", secrets.token_urlsafe(16)
 WORDS = "Deployment test contract for automated licence plate readers"
 PDF = pdfs.text_pdf([f"{WORDS} {uuid.uuid4().hex[:8]}", "Second page: the Okaloosa invoice"])
+SCAN_WORDS = "Scanned purchase order for a gunshot detection system"
+SCAN = pdfs.scanned_pdf([f"{SCAN_WORDS}\nPrinted, signed and scanned", "Second page\nAppendix of locations"])
 
 
 def step(message: str):
@@ -174,7 +181,7 @@ def wait_for(condition, seconds: float, what: str):
 
 @contextmanager
 def process(command: list[str], env: dict, log: Path, name: str):
-    with log.open("wb") as output:
+    with log.open("ab") as output:  # appended: a restarted server keeps its earlier log
         running = subprocess.Popen(command, cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT)
     try:
         yield running
@@ -187,6 +194,30 @@ def process(command: list[str], env: dict, log: Path, name: str):
             running.wait()
         if running.returncode not in (0, -15):
             step(f"{name} ended with {running.returncode}; its log: {log}")
+
+
+class Restartable:
+    """A server the test stops and starts again (the same command, on the same port): `start` is a function
+    giving the context manager that runs it."""
+
+    def __init__(self, start):
+        self._start, self._running = start, None
+
+    def start(self):
+        self._running = ExitStack()
+        self._running.enter_context(self._start())
+
+    def stop(self):
+        self._running.close()
+        self._running = None
+
+    def __enter__(self):
+        self.start()
+        return self
+
+    def __exit__(self, *exc):
+        if self._running is not None:
+            self.stop()
 
 
 def healthy(port: int) -> bool:
@@ -203,14 +234,17 @@ def main():
     python = sys.executable
     logs = Path(tempfile.mkdtemp(prefix="tracker-deploy-test-"))
     with ExitStack() as stack:
-        redis_url = stack.enter_context(servers.redis_server())
+        redis_port = servers.free_port()
+        redis = stack.enter_context(Restartable(lambda: servers.redis_server(redis_port)))
+        redis_url = f"redis://127.0.0.1:{redis_port}/0"
         s3_endpoint = stack.enter_context(servers.s3_server())
         import boto3
 
-        boto3.client(
+        bucket = boto3.client(
             "s3", endpoint_url=s3_endpoint, region_name="us-east-1", aws_access_key_id=S3_KEY,
             aws_secret_access_key=S3_SECRET,
-        ).create_bucket(Bucket=BUCKET)  # fmt: skip
+        )  # fmt: skip
+        bucket.create_bucket(Bucket=BUCKET)
         step(f"PostgreSQL, Redis at {redis_url}, S3 at {s3_endpoint} (bucket {BUCKET}); logs in {logs}")
         env = {
             **os.environ,
@@ -251,63 +285,117 @@ def main():
                     f"app server {name}",
                 )
             )
-        stack.enter_context(
-            process(
-                [python, "manage.py", "db_worker", "--interval", "0.2", "--no-reload"],
-                env,
-                logs / "worker.log",
-                "task worker",
-            )
+        worker_command = [python, "manage.py", "db_worker", "--interval", "0.2", "--no-reload"]
+        worker = stack.enter_context(
+            Restartable(lambda: process(worker_command, env, logs / "worker.log", "task worker"))
         )
         for name, port in ports.items():
             wait_for(lambda port=port: healthy(port), 60, f"app server {name} answering /healthz")
         step(f"app servers A on {ports['A']} and B on {ports['B']}, and a task worker, running")
-        run_checks(Browser(ports["A"]), Browser(ports["B"]), env)
+        run_checks(Browser(ports["A"]), Browser(ports["B"]), env, bucket=bucket, redis=redis, worker=worker)
     shutil.rmtree(logs)  # kept, with the servers' logs, only when a step failed
     step("passed")
 
 
-def run_checks(editor: Browser, reader: Browser, env: dict):
+def upload(editor: Browser, name: str, data: bytes) -> tuple[int, str]:
+    """Uploads a public contract on the editor's server; returns its id and staff page, checking the upload
+    answered at once with the document queued for the worker."""
+    _, _, page = editor.get("/staff/documents/upload/")
+    started = time.monotonic()
+    status, headers, _ = editor.post_multipart(
+        "/staff/documents/upload/",
+        [("csrfmiddlewaretoken", csrf_token(page)), ("kind", "contract"), ("visibility", "public")],
+        [("files", f"{name}.pdf", data)],
+    )
+    answered = time.monotonic() - started
+    location = headers.get("Location", "")
+    check(
+        status == 302 and location.startswith("/staff/documents/"),
+        f"{name}: the upload answers at once ({answered:.2f} s)",
+    )
+    _, _, page = editor.get(location)
+    # The upload's message says what the extraction was when it answered: queued for the worker, not done.
+    check(f"{name}: queued.".encode() in page, f"{name}: the upload left the document queued for the worker")
+    return int(location.rstrip("/").rsplit("/", 1)[1]), location
+
+
+def extraction_state(editor: Browser, location: str) -> str:
+    page = editor.get(location)[2].decode()
+    found = re.search(r"<dt>Extraction</dt><dd>(\w+)", page)
+    return found.group(1) if found else ""
+
+
+def found_on_page(reader: Browser, words: str, document_id: int) -> int | None:
+    """The page number of the document's first hit for `words` in B's search (JSON), or None."""
+    query = urllib.parse.urlencode({"q": words, "format": "json"})
+    status, _, body = reader.get(f"/search/?{query}")
+    if status != 200:
+        return None
+    hits = [hit for hit in json.loads(body)["results"] if f"/documents/{document_id}/" in hit.get("url", "")]
+    return hits[0]["page"] if hits else None
+
+
+def run_checks(editor: Browser, reader: Browser, env: dict, *, bucket, redis: Restartable, worker: Restartable):
     # 1. Sign in and upload on A.
     _, _, page = editor.get("/accounts/login/")
     status, headers, _ = editor.post_form(
         "/accounts/login/", [("csrfmiddlewaretoken", csrf_token(page)), ("username", EDITOR), ("password", PASSWORD)]
     )
     check(status == 302 and headers.get("Location") == "/staff/", "the editor signs in on A")
-    _, _, page = editor.get("/staff/documents/upload/")
-    started = time.monotonic()
-    status, headers, _ = editor.post_multipart(
-        "/staff/documents/upload/",
-        [("csrfmiddlewaretoken", csrf_token(page)), ("kind", "contract"), ("visibility", "public")],
-        [("files", "deploy-test-contract.pdf", PDF)],
-    )
-    answered = time.monotonic() - started
-    location = headers.get("Location", "")
-    check(status == 302 and location.startswith("/staff/documents/"), f"the upload answers at once ({answered:.2f} s)")
-    document_id = int(location.rstrip("/").rsplit("/", 1)[1])
-    _, _, page = editor.get(location)
-    # The upload's message says what the extraction was when it answered: queued for the worker, not done.
-    check(b"deploy-test-contract: queued." in page, "the upload left the document queued for the worker")
+    document_id, location = upload(editor, "deploy-test-contract", PDF)
 
     # 2. The worker extracts it.
-    def done():
-        return b"<dt>Extraction</dt><dd>Done" in editor.get(location)[2]
-
-    wait_for(done, 60, "the worker extracting the document")
+    wait_for(lambda: extraction_state(editor, location) == "Done", 60, "the worker extracting the document")
     check(True, "the worker extracted it: A's staff page says done")
 
-    # 3. On B: search and download.
-    query = urllib.parse.urlencode({"q": "licence plate readers", "format": "json"})
-    status, _, body = reader.get(f"/search/?{query}")
-    hits = [hit for hit in json.loads(body)["results"] if f"/documents/{document_id}/" in hit.get("url", "")]
-    check(status == 200 and hits and hits[0]["page"] == 1, "B finds it by a word of its text, on page 1")
+    # 3. On B: search and download; the file is in the bucket.
+    check(
+        found_on_page(reader, "licence plate readers", document_id) == 1, "B finds it by a word of its text, on page 1"
+    )
     status, _, body = reader.get(f"/documents/{document_id}/download")
     check(status == 200 and hashlib.sha256(body).digest() == hashlib.sha256(PDF).digest(), "B serves the same bytes")
     status, _, _ = reader.get(f"/documents/{document_id}/")
     check(status == 200, "B shows its page")
+    objects = bucket.list_objects_v2(Bucket=BUCKET, Prefix="media/").get("Contents", [])
+    check(
+        any(item["Size"] == len(PDF) for item in objects), f"the file is an object in the bucket ({len(objects)} there)"
+    )
     check(not any(Path(env["MEDIA_ROOT"]).rglob("*")), "nothing was written to MEDIA_ROOT (the file is in the bucket)")
 
-    # 4. Private on A, gone from B.
+    # 4. The worker away for 10 s: an upload queues, and completes once it is back.
+    worker.stop()
+    scan_id, scan_location = upload(editor, "deploy-test-scan", SCAN)
+    time.sleep(10)
+    check(
+        extraction_state(editor, scan_location) == "Queued", "with the worker stopped for 10 s, the scan stays queued"
+    )
+    worker.start()
+    wait_for(lambda: extraction_state(editor, scan_location) not in ("Queued", "Running"), 120, "the scan extracted")
+    if shutil.which("tesseract"):
+        state = extraction_state(editor, scan_location)
+        check(state == "Done", f"the worker back, it read the scan with Tesseract ({state})")
+        check(
+            found_on_page(reader, "gunshot detection", scan_id) == 1, "B finds the scan by a word OCR read, on page 1"
+        )
+    else:
+        step("tesseract is not installed: the scan is marked as needing OCR, its words are not checked")
+
+    # 5. Redis away for 10 s: B's pages answer from the database.
+    redis.stop()
+    answered, deadline = [], time.monotonic() + 10
+    while time.monotonic() < deadline:
+        for path in ("/", "/timeline/", f"/documents/{document_id}/", "/search/?q=contract"):
+            answered.append(reader.get(path)[0])
+        time.sleep(0.5)
+    check(set(answered) == {200}, f"with Redis stopped for 10 s, B answered {len(answered)} page requests, all 200")
+    redis.start()
+    check(reader.get("/timeline/")[0] == 200, "Redis back, B still answers")
+
+    # 6. Private on A, gone from B.
+    exports = ("/documents/?format=csv", "/documents/?format=json", "/sitemap-documents.xml")
+    marker = f"/documents/{document_id}/"
+    listed = {path: marker.encode() in reader.get(path)[2] for path in exports}
+    check(all(listed.values()), f"before: B lists it in {', '.join(exports)}")
     change = f"/admin/records/document/{document_id}/change/"
     status, _, page = editor.get(change)
     check(status == 200, "A's admin opens the document")
@@ -316,10 +404,12 @@ def run_checks(editor: Browser, reader: Browser, env: dict):
     check(status == 302, "the editor makes it private on A" + ("" if status == 302 else f" ({status})"))
     status, _, _ = reader.get(f"/documents/{document_id}/")
     check(status == 404, "B no longer shows its page")
-    status, _, body = reader.get(f"/search/?{query}")
-    check(f"/documents/{document_id}/" not in body.decode(), "B no longer finds it")
+    check(found_on_page(reader, "licence plate readers", document_id) is None, "B no longer finds it")
     status, _, _ = reader.get(f"/documents/{document_id}/download")
     check(status == 404, "B no longer serves the file")
+    for path in exports:
+        status, _, body = reader.get(path)
+        check(status == 200 and marker.encode() not in body, f"B no longer lists it in {path}")
 
 
 if __name__ == "__main__":

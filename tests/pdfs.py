@@ -56,3 +56,21 @@ def png() -> bytes:
     buffer = io.BytesIO()
     Image.new("RGB", (20, 10), "white").save(buffer, "PNG")
     return buffer.getvalue()
+
+
+def scanned_pdf(pages: list[str]) -> bytes:
+    """A PDF of pictures of typed text, one per page, with no text layer: what OCR has to read. Drawn with
+    Pillow's own font, so no system font is needed."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    font = ImageFont.load_default(size=44)
+    images = []
+    for text in pages:
+        image = Image.new("L", (1700, 2200), 255)  # a letter page at 200 dpi
+        draw = ImageDraw.Draw(image)
+        for row, line in enumerate(text.splitlines()):
+            draw.text((120, 160 + row * 80), line, fill=0, font=font)
+        images.append(image)
+    buffer = io.BytesIO()
+    images[0].save(buffer, "PDF", resolution=200, save_all=True, append_images=images[1:])
+    return buffer.getvalue()

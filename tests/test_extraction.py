@@ -195,6 +195,28 @@ def test_images_are_read_with_tesseract_when_it_is_installed(tmp_path, fake_tess
     assert result.pages == ["Text read by OCR from an ALPR invoice"]
 
 
+@pytest.fixture
+def real_tesseract():
+    """Debian's tesseract-ocr (.ci/run installs it); skipped without it, except under CI, where it fails."""
+    if not pdftext.tesseract_path():
+        message = "tesseract is not installed (apt-get install tesseract-ocr; .ci/run installs it)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message + ", and CI=true requires it")
+        pytest.skip(message)
+
+
+def test_a_scan_is_read_by_the_real_tesseract_each_page_to_its_own_page(tmp_path, real_tesseract):
+    path = tmp_path / "scan.pdf"
+    path.write_bytes(
+        pdfs.scanned_pdf(["Purchase order 4471\nAutomated licence plate readers", "Second page\nOkaloosa invoice"])
+    )
+    result = extraction.extract(path, "application/pdf")
+    assert result.status == ExtractionStatus.DONE
+    first, second = (" ".join(page.split()).lower() for page in result.pages)
+    assert "purchase order 4471" in first and "licence plate readers" in first
+    assert "okaloosa invoice" in second and "licence" not in second
+
+
 def png_header(width: int, height: int) -> bytes:
     """The start of a PNG of that size: its signature and header chunk are all a reader needs for its size."""
     import struct

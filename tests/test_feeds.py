@@ -55,10 +55,26 @@ def test_unknown_feed_is_404(client, world):
     assert client.get("/vendors/nobody/feed/").status_code == 404
 
 
+SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+
+
+def sitemap_locations(client) -> set[str]:
+    """Every address the sitemap gives, read as a crawler does: the index, then each section page it lists."""
+    index = ET.fromstring(client.get("/sitemap.xml").content)  # noqa: S314
+    assert index.tag == f"{SITEMAP}sitemapindex"
+    locations = set()
+    for section in index.iter(f"{SITEMAP}loc"):
+        response = client.get(section.text.removeprefix("http://testserver"))
+        assert response.status_code == 200, section.text
+        root = ET.fromstring(response.content)  # noqa: S314
+        assert root.tag == f"{SITEMAP}urlset"
+        locations |= {loc.text for loc in root.iter(f"{SITEMAP}loc")}
+    return locations
+
+
 def test_sitemap_and_robots(client, world):
     agency, _ = world
-    root = ET.fromstring(client.get("/sitemap.xml").content)  # noqa: S314
-    locations = [loc.text for loc in root.iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")]
+    locations = sitemap_locations(client)
     assert f"http://testserver/agencies/{agency.slug}/" in locations
     assert "http://testserver/vendors/amazon/" in locations
     robots = client.get("/robots.txt").content.decode()
@@ -94,10 +110,30 @@ def test_the_sitemap_lists_public_timeline_entries_and_procurements(client, worl
     shown = factories.procurement(agency, amazon)
     hidden = factories.procurement(agency, amazon, visibility="private")
     private_event = factories.event(agency, datetime.date(2020, 1, 1), visibility="private")
-    root = ET.fromstring(client.get("/sitemap.xml").content)  # noqa: S314
-    locations = {loc.text for loc in root.iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")}
+    locations = sitemap_locations(client)
     public_events = agency.timeline_events.exclude(pk=private_event.pk)
     assert {f"http://testserver{event.get_absolute_url()}" for event in public_events} <= locations
     assert f"http://testserver{shown.get_absolute_url()}" in locations
     assert f"http://testserver{hidden.get_absolute_url()}" not in locations
     assert f"http://testserver{private_event.get_absolute_url()}" not in locations
+
+
+def test_a_long_sitemap_section_is_paged_in_the_index(client, world, monkeypatch):
+    from records.web.sitemaps import SITEMAPS
+
+    agency, _ = world
+    for n in range(5):
+        factories.event(agency, datetime.date(2020, 1, n + 1))
+    monkeypatch.setattr(SITEMAPS["events"], "limit", 2)
+    index = client.get("/sitemap.xml").content.decode()
+    from records.models import TimelineEvent
+
+    pages = -(-TimelineEvent.objects.visible_to(None).count() // 2)
+    assert pages >= 3
+    for page in range(2, pages + 1):
+        assert f"http://testserver/sitemap-events.xml?p={page}" in index
+    assert f"sitemap-events.xml?p={pages + 1}" not in index
+    ours = {f"http://testserver{event.get_absolute_url()}" for event in agency.timeline_events.visible_to(None)}
+    assert ours <= sitemap_locations(client)
+    assert client.get(f"/sitemap-events.xml?p={pages + 1}").status_code == 404
+    assert client.get("/sitemap-nothing.xml").status_code == 404

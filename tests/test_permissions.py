@@ -57,6 +57,7 @@ EXPECTATIONS = {
             "event-detail",
             "search",
             "sitemap",
+            "sitemap-section",
             "robots-txt",
             "healthz",
             "procurements-ocds",
@@ -173,7 +174,7 @@ def world():
         "document-download": [document.pk], "staff-document-detail": [document.pk],
         "staff-document-extract": [document.pk], "staff-mention-update": [document.pk, mention.pk],
         "staff-procurement-edit": [procurement.pk], "staff-event-edit": [event.pk],
-        "staff-revision-decide": [revision.pk],
+        "staff-revision-decide": [revision.pk], "sitemap-section": ["documents"],
         "follow-confirm": [digests.confirm_token(followed, "daily")], "follow-unsubscribe": [followed.key],
         "follow-unsubscribe-all": [subscriber.key],
     }  # fmt: skip

@@ -55,6 +55,7 @@ PUBLIC_CHANNELS = [
     "/agencies/harbor-police-department/", "/agencies/harbor-police-department/?format=json",
     "/agencies/harbor-police-department/feed/", "/vendors/quietwing-aerial/", "/vendors/quietwing-aerial/?format=json",
     "/vendors/quietwing-aerial/feed/", "/search/?q=quietwing", "/search/?q=drone", "/sitemap.xml",
+    "/sitemap-events.xml", "/sitemap-procurements.xml",
 ]  # fmt: skip
 
 

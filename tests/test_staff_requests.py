@@ -285,7 +285,7 @@ def test_what_a_non_editor_logs_on_a_public_request_stays_private_until_an_edito
         f"/requests/{records_request.pk}/", "/requests/?format=csv", "/documents/", "/documents/?format=csv",
         "/search/?q=camera", "/search/?q=invoices", "/timeline/",
         "/timeline/?format=csv", "/timeline/feed/", f"/agencies/{agency.slug}/", f"/agencies/{agency.slug}/feed/",
-        "/sitemap.xml",
+        "/sitemap.xml", "/sitemap-documents.xml", "/sitemap-requests.xml", "/sitemap-events.xml",
     ]  # fmt: skip
     # The status itself changes at once (it drives the deadline); its timeline entry carries the correspondence.
     secrets = ["zebrafinch", "quolltrack", "document released", "partially fulfilled: rekognition",

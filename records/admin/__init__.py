@@ -6,6 +6,7 @@ from records.admin import oversight
 from records.admin.merges import merge_action
 from records.rules.permissions import is_editor
 from records.services.merges import agency_merge, vendor_merge
+from records.services.oversight import procurements_refresh_oversight
 from records.services.requests import request_update, requests_recompute_due_dates
 from records.services.timeline import procurement_update
 
@@ -76,6 +77,12 @@ class AgencyAdmin(SimpleHistoryAdmin):
     autocomplete_fields = ["jurisdiction", "parent"]
     list_select_related = ["jurisdiction"]
     actions = [merge_action(service=agency_merge, noun="agency", plural="agencies")]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        # Moved to another place, its acquisitions fall under that place's oversight laws.
+        if change and "jurisdiction" in form.changed_data:
+            procurements_refresh_oversight(procurements=obj.procurements.only("pk"))
 
 
 class VendorAliasInline(admin.TabularInline):

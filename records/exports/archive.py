@@ -33,14 +33,14 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import DatabaseError, IntegrityError, connection, models, transaction
 from django.utils import timezone
 
-from records.importers.oversight_laws import OVERSIGHT_LAWS
 from records.models import ContentVersion, Follow, Jurisdiction, Level, OversightLaw, SentItem, Subscriber, Technology
 from records.models.agency_state import refill_agency_states
+from records.rules.oversight_laws import OVERSIGHT_LAWS
 
 FORMAT = "surveillance-tracker-archive"
 VERSION = 1
 # Rows `migrate` creates in every new database; an archive brings its own copy of them. Of the oversight laws
-# and local jurisdictions, only the seeded ones (records/importers/oversight_laws.py) are `migrate`'s own.
+# and local jurisdictions, only the seeded ones (records/rules/oversight_laws.py) are `migrate`'s own.
 SEEDED = (Technology, Jurisdiction, OversightLaw)
 
 
@@ -184,7 +184,7 @@ def _not_empty() -> list[str]:
             found.append(
                 (count, f"{count} {model._meta.verbose_name if count == 1 else model._meta.verbose_name_plural}")
             )
-    seeded_places = {(level, state, name) for (level, state, name), _ in OVERSIGHT_LAWS}
+    seeded_places = {place for place, *_ in OVERSIGHT_LAWS}
     local = sum(
         1
         for place in Jurisdiction.objects.exclude(level__in=[Level.STATE, Level.FEDERAL]).values_list(
@@ -194,7 +194,7 @@ def _not_empty() -> list[str]:
     )
     if local:
         found.append((local, f"{local} local jurisdiction{'s' if local != 1 else ''}"))
-    seeded_citations = {fields["citation"] for _, fields in OVERSIGHT_LAWS}
+    seeded_citations = {fields["citation"] for _, fields, *_ in OVERSIGHT_LAWS}
     if laws := OversightLaw.objects.exclude(citation__in=seeded_citations).count():
         found.append((laws, f"{laws} oversight law{'s' if laws != 1 else ''}"))
     history = sum(m._base_manager.count() for m in archived_models() if m.__name__.startswith("Historical"))

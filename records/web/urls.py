@@ -1,4 +1,4 @@
-from django.contrib.sitemaps.views import sitemap
+from django.contrib.sitemaps import views as sitemaps
 from django.urls import path
 from django.views.decorators.http import require_safe
 
@@ -38,6 +38,19 @@ urlpatterns = [
     path("follow/confirm/<str:token>/", follows.follow_confirm, name="follow-confirm"),
     path("follow/unsubscribe/<str:key>/", follows.follow_unsubscribe, name="follow-unsubscribe"),
     path("follow/unsubscribe-all/<str:key>/", follows.follow_unsubscribe_all, name="follow-unsubscribe-all"),
-    path("sitemap.xml", require_safe(sitemap), {"sitemaps": SITEMAPS}, name="sitemap"),
+    # An index of sections, each in pages of at most ModelSitemap.limit addresses: the protocol allows 50,000
+    # per file, and a national directory passes that in agencies alone.
+    path(
+        "sitemap.xml",
+        require_safe(http_cached(sitemaps.index)),
+        {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap-section"},
+        name="sitemap",
+    ),
+    path(
+        "sitemap-<section>.xml",
+        require_safe(http_cached(sitemaps.sitemap)),
+        {"sitemaps": SITEMAPS},
+        name="sitemap-section",
+    ),
     path("robots.txt", public.robots_txt, name="robots-txt"),
 ]

@@ -20,11 +20,14 @@ def oversight_page(request):
         rows = rows.none()
     elif found.is_bound:
         rows = found.qs
-    laws = public_cached(request, "oversight:laws", lambda: oversight_laws_compliance(reader=request.user))
+    today = timezone.localdate()
+    laws = public_cached(
+        request, f"oversight:laws:{today}", lambda: oversight_laws_compliance(reader=request.user, today=today)
+    )
     context = {
         "filter": found,
         "laws": laws,
-        "unapproved": unapproved_acquisitions(rows=rows, today=timezone.localdate()),
+        "unapproved": unapproved_acquisitions(rows=rows, today=today),
         "shown": UNAPPROVED_SHOWN,
         "query": request.GET.urlencode(),
     }
