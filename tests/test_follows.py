@@ -453,3 +453,15 @@ def test_the_migration_notes_what_was_public_before_alerts_existed_so_no_follow_
     digests.send_digests(cadence="daily")
     [digest] = digests_sent(inbox)
     assert "Private before alerts" in text(digest) and "From before alerts" not in text(digest)
+
+
+def test_the_digests_can_be_queued_for_the_task_worker(client, inbox, flock):
+    vendor, miami, _ = flock
+    follow(client, inbox, f"/vendors/{vendor.slug}/")
+    factories.event(miami, vendors=[vendor], title="Flock cameras in Miami")
+    out = io.StringIO()
+    # The immediate backend (the default) runs the queued task at once, as a worker would.
+    call_command("send_digests", "--enqueue", stdout=out)
+    assert "queued for the task worker" in out.getvalue()
+    [digest] = digests_sent(inbox)
+    assert "Flock cameras in Miami" in text(digest)

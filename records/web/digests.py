@@ -20,6 +20,7 @@ from django.core import mail, signing
 from django.db import transaction
 from django.db.models import Q
 from django.http import QueryDict
+from django.tasks import task
 from django.template.loader import render_to_string
 from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
@@ -489,3 +490,11 @@ def send_digests(*, cadence: str, now: datetime.datetime | None = None) -> Diges
             run.sent += 1
             run.items += count
     return run
+
+
+@task
+def send_digests_task(cadence: str) -> dict:
+    """send_digests on the task worker (`send_digests --enqueue`, with TASKS_BACKEND=database): cron only queues
+    it, and the worker's machine, with the app's environment, sends."""
+    run = send_digests(cadence=cadence)
+    return {"sent": run.sent, "records": run.items, "failed": [subscriber for subscriber, _reason in run.failed]}

@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 # The digests are a public channel of the web layer, like the feeds: they read a followed page's new records
 # through that page's own filters (records/web/filters.py), so an alert holds what the page shows. This command
 # only starts them (tests/test_architecture.py allows it this one import of the web layer).
-from records.web.digests import send_digests
+from records.web.digests import send_digests, send_digests_task
 
 
 class Command(BaseCommand):
@@ -17,10 +17,19 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--frequency", choices=["daily", "weekly"], default="daily")
+        parser.add_argument(
+            "--enqueue",
+            action="store_true",
+            help="queue the run for the task worker (TASKS_BACKEND=database, manage.py db_worker) instead",
+        )
 
-    def handle(self, *args, frequency, **options):
+    def handle(self, *args, frequency, enqueue, **options):
         if not settings.SITE_URL:
             raise CommandError("Set SITE_URL (e.g. https://tracker.example.org): the digests' links need it.")
+        if enqueue:
+            result = send_digests_task.enqueue(frequency)
+            self.stdout.write(f"{frequency} digests queued for the task worker (task {result.id}).")
+            return
         run = send_digests(cadence=frequency)
         self.stdout.write(
             f"{frequency} digests: {run.sent} sent ({run.items} records), {len(run.failed)} failed; "
