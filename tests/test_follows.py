@@ -465,3 +465,13 @@ def test_the_digests_can_be_queued_for_the_task_worker(client, inbox, flock):
     assert "queued for the task worker" in out.getvalue()
     [digest] = digests_sent(inbox)
     assert "Flock cameras in Miami" in text(digest)
+
+
+def test_a_confirmation_the_mail_server_refuses_gets_a_page_and_no_address_in_the_log(client, inbox, caplog):
+    inbox.refuse.add("nobody@example.org")
+    response = client.post("/follow/", {"email": "nobody@example.org", "cadence": "daily", "url": "/timeline/"})
+    assert response.status_code == 503
+    assert "could not be sent" in response.content.decode()
+    ours = "\n".join(record.getMessage() for record in caplog.records if record.name.startswith("records"))
+    assert "550" in ours and "nobody@example.org" not in ours
+    assert Follow.objects.get().confirmed_at is None  # deleted with its address after the link's week

@@ -26,7 +26,18 @@ from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
 
 from records.documents import search
-from records.models import Agency, Cadence, Document, Follow, Subscriber, Technology, TimelineEvent, Vendor
+from records.models import (
+    Agency,
+    Cadence,
+    Document,
+    Follow,
+    Procurement,
+    RecordsRequest,
+    Subscriber,
+    Technology,
+    TimelineEvent,
+    Vendor,
+)
 from records.models.visibility import VisibleQuerySet
 from records.rules.states import STATE_NAMES
 from records.services import follows as follow_services
@@ -222,12 +233,8 @@ def describe(raw: str) -> Followed:
         technology = _subject(Technology.objects, slug)
         return _timeline(filters.TimelineFilter, data, url, technology.name, technologies=technology)
     if name == "procurement-list":
-        from records.models import Procurement
-
         return _derived(filters.ProcurementFilter, Procurement, "procurement", "procurements", data, url)
     if name == "request-list":
-        from records.models import RecordsRequest
-
         return _derived(filters.RequestFilter, RecordsRequest, "records_request", "records requests", data, url)
     if name == "document-list":
         return _documents(data, url)

@@ -45,8 +45,10 @@ def _submit(request):
     )
     try:
         digests.send_confirmation(follow, form.cleaned_data["cadence"])
-    except Exception:  # noqa: BLE001 -- whatever the mail server says, the person gets a page, not a 500
-        digests.logger.exception("The confirmation email for follow %s could not be sent", follow.pk)
+    except Exception as error:  # noqa: BLE001 -- whatever the mail server says, the person gets a page, not a 500
+        # A refusal names the address, which no log is to hold.
+        reason = f"{type(error).__name__}: {error}".replace(follow.subscriber.email, "<address>")
+        digests.logger.warning("The confirmation email for follow %s could not be sent: %s", follow.pk, reason)
         return _page(
             request, "The email could not be sent", ["Please try again in a few minutes."], 503, followed=form.followed
         )
@@ -55,8 +57,8 @@ def _submit(request):
         request,
         "Check your inbox",
         [
-            "We have sent a confirmation link to the address you gave. Nothing else will be sent to it until "
-            f"the link is followed (it works for {digests.CONFIRM_DAYS} days)."
+            "We have sent a confirmation link to the address you gave. Nothing about this follow will be sent to it "
+            f"until the link is followed (it works for {digests.CONFIRM_DAYS} days)."
         ],
         followed=form.followed,
     )
