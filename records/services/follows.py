@@ -4,6 +4,7 @@ last follow), noting what became public, and recording what a digest sent."""
 import datetime
 
 from django.db import transaction
+from django.utils import timezone
 
 from records.models import Document, Follow, Publication, SentItem, Subscriber, TimelineEvent
 from records.models.visibility import VisibleQuerySet
@@ -29,10 +30,12 @@ def follow_request(*, email: str, url: str, label: str, cadence: str) -> Follow:
 
 
 @transaction.atomic
-def follow_confirm(*, follow: Follow, cadence: str, now: datetime.datetime) -> Follow:
-    """Confirm `follow` (again: a second confirmation only sets the cadence). What is public now is noted first,
-    so that the follow brings only what becomes public after this moment."""
-    publications_note(now=now)
+def follow_confirm(*, follow: Follow, cadence: str, now: datetime.datetime, event_ids=(), document_ids=()) -> Follow:
+    """Confirm `follow` (again: a second confirmation only sets the cadence). `event_ids` and `document_ids` are
+    what its page shows public now and no run has noted yet: they are noted first, so that the follow brings only
+    what becomes public after this moment (noting the whole tracker here would read every record)."""
+    _note("event_id", list(event_ids), now)
+    _note("document_id", list(document_ids), now)
     follow.cadence = cadence
     if follow.confirmed_at is None:
         follow.confirmed_at = now
@@ -64,12 +67,11 @@ def follows_purge_unconfirmed(*, before: datetime.datetime) -> int:
     return deleted
 
 
-def _unnoticed_ids(model, field: str, today: datetime.date) -> list[int]:
-    return list(
-        model.objects.filter(VisibleQuerySet.public_q(today), publication__isnull=True)
-        .order_by("pk")
-        .values_list("pk", flat=True)
-    )
+def _note(field: str, ids: list[int], now) -> None:
+    for start in range(0, len(ids), NOTE_BATCH):
+        rows = [Publication(**{field: pk, "noticed_at": now}) for pk in ids[start : start + NOTE_BATCH]]
+        # Two runs at once note the same records: the second's rows are the first's, and are skipped.
+        Publication.objects.bulk_create(rows, ignore_conflicts=True)
 
 
 @transaction.atomic
@@ -77,16 +79,12 @@ def publications_note(*, now: datetime.datetime, today: datetime.date | None = N
     """Note, at `now`, every timeline entry and document that is public and was not noted before: a record
     published by an editor, imported public, or whose embargo ended (by date, with no write) is noted by the
     first run after. Each is noted once (one row per record), whatever happens to it later."""
-    from django.utils import timezone
-
     today = today or timezone.localdate(now)
     noted = 0
     for model, field in ((TimelineEvent, "event_id"), (Document, "document_id")):
-        ids = _unnoticed_ids(model, field, today)
-        for start in range(0, len(ids), NOTE_BATCH):
-            rows = [Publication(**{field: pk, "noticed_at": now}) for pk in ids[start : start + NOTE_BATCH]]
-            # Two runs at once note the same records: the second's rows are the first's, and are skipped.
-            Publication.objects.bulk_create(rows, ignore_conflicts=True)
+        unnoted = model.objects.filter(VisibleQuerySet.public_q(today), publication__isnull=True)
+        ids = list(unnoted.order_by("pk").values_list("pk", flat=True))
+        _note(field, ids, now)
         noted += len(ids)
     return noted
 

@@ -6,6 +6,7 @@ authorises it."""
 
 from django.conf import settings
 from django.core import signing
+from django.db.models import Q
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -107,7 +108,11 @@ def follow_confirm(request, token):
     context = {"follow": follow, "cadence": Cadence(cadence).label.lower(), "preview": _preview(followed)}
     if request.method == "GET":
         return render(request, "follows/confirm.html", context)
-    follow_services.follow_confirm(follow=follow, cadence=cadence, now=timezone.now())
+    # What the page shows public now and no digest run has noted: its baseline, which the follow never brings.
+    unnoted = digests.matching_ids(followed, Q(publication__isnull=True)) if followed else ({}, {})
+    follow_services.follow_confirm(
+        follow=follow, cadence=cadence, now=timezone.now(), event_ids=unnoted[0], document_ids=unnoted[1]
+    )
     context["unsubscribe_url"] = digests.unsubscribe_url(follow)
     return render(request, "follows/confirmed.html", context)
 
