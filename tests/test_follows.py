@@ -475,3 +475,17 @@ def test_a_confirmation_the_mail_server_refuses_gets_a_page_and_no_address_in_th
     ours = "\n".join(record.getMessage() for record in caplog.records if record.name.startswith("records"))
     assert "550" in ours and "nobody@example.org" not in ours
     assert Follow.objects.get().confirmed_at is None  # deleted with its address after the link's week
+
+
+def test_two_addresses_following_one_page_each_get_what_is_new_to_them(client, inbox, flock):
+    vendor, miami, _ = flock
+    url = f"/vendors/{vendor.slug}/"
+    follow(client, inbox, url, email="early@example.org")
+    factories.event(miami, vendors=[vendor], title="Between the two confirmations")
+    follow(client, inbox, url, email="late@example.org")  # its confirmation notes the entry: not news to it
+    factories.event(miami, vendors=[vendor], title="After both")
+    digests.send_digests(cadence="daily")
+    [early] = digests_sent(inbox, "early@example.org")
+    [late] = digests_sent(inbox, "late@example.org")
+    assert "Between the two confirmations" in text(early) and "After both" in text(early)
+    assert "Between the two confirmations" not in text(late) and "After both" in text(late)

@@ -252,14 +252,16 @@ def _public(model, window: Q, today):
 
 def matching_ids(followed: Followed, window: Q, today=None) -> tuple[dict, dict]:
     """The entries and documents public `today` inside `window` (a condition on their Publication) that the page
-    shows, as {id: (date, id)}: what a digest needs to choose the ones it shows, without loading the others."""
+    shows, as {id: ((date, id), noticed_at)}: what a digest needs to choose the ones it shows, and which follows
+    they are new to, without loading them."""
     events, documents = {}, {}
+    fields = ("pk", "date", "publication__noticed_at")
     if followed.events:
-        rows = followed.events(_public(TimelineEvent, window, today)).order_by()
-        events = {pk: (date, pk) for pk, date in rows.values_list("pk", "date").distinct()}
+        rows = followed.events(_public(TimelineEvent, window, today)).order_by().values_list(*fields).distinct()
+        events = {pk: ((date, pk), noticed) for pk, date, noticed in rows}
     if followed.documents:
-        rows = followed.documents(_public(Document, window, today)).order_by()
-        documents = {pk: (date or datetime.date.min, pk) for pk, date in rows.values_list("pk", "date").distinct()}
+        rows = followed.documents(_public(Document, window, today)).order_by().values_list(*fields).distinct()
+        documents = {pk: ((date or datetime.date.min, pk), noticed) for pk, date, noticed in rows}
     return events, documents
 
 
@@ -392,23 +394,41 @@ def _newest(items: dict, keys: dict, model, size: int) -> list:
     return [items[pk] for pk in chosen]
 
 
-def _digest(subscriber: Subscriber, follows: list[Follow], now) -> Digest:
+class PageReads:
+    """What each followed page shows newly public in this run, read once per page however many follow it: for the
+    lookback window, each record with when it was noted, so that each follow takes what is new to it."""
+
+    def __init__(self, now):
+        self.now, self.today = now, timezone.localdate(now)
+        self.floor = now - datetime.timedelta(days=LOOKBACK_DAYS)
+        self.pages: dict[str, tuple | None] = {}
+
+    def new_since(self, follow: Follow, since) -> tuple[dict, dict]:
+        if follow.url not in self.pages:
+            try:
+                followed = describe(follow.url)
+            except NotFollowable as error:
+                # The page is gone (a vendor merged away) or its filters no longer hold: nothing to read there.
+                logger.warning("Follow %s no longer names a page: %s", follow.pk, error)
+                self.pages[follow.url] = None
+            else:
+                window = Q(publication__noticed_at__gt=self.floor)
+                self.pages[follow.url] = matching_ids(followed, window, self.today)
+        found = self.pages[follow.url]
+        if found is None:
+            return {}, {}
+        return tuple({pk: key for pk, (key, noticed) in rows.items() if noticed > since} for rows in found)
+
+
+def _digest(subscriber: Subscriber, follows: list[Follow], now, reads: PageReads) -> Digest:
     """The entries and documents new to this address through any of `follows`, each once with every follow that
     brings it, not sent to it before."""
     digest, event_keys, document_keys = Digest(), {}, {}
     earliest = now
     for follow in follows:
-        try:
-            followed = describe(follow.url)
-        except NotFollowable as error:
-            # The page is gone (a vendor merged away) or its filters no longer hold: nothing to read there.
-            logger.warning("Follow %s no longer names a page: %s", follow.pk, error)
-            continue
         since = _since(follow, now)
         earliest = min(earliest, since)
-        found_events, found_documents = matching_ids(
-            followed, Q(publication__noticed_at__gt=since), timezone.localdate(now)
-        )
+        found_events, found_documents = reads.new_since(follow, since)
         for items, keys, found in ((digest.events, event_keys, found_events),
                                    (digest.documents, document_keys, found_documents)):  # fmt: skip
             keys |= found
@@ -443,7 +463,7 @@ def digest_message(subscriber, follows, digest: Digest, cadence) -> mail.EmailMe
     return _message(subject, body, subscriber.email, unsubscribe_all_url(subscriber))
 
 
-def _send_one(subscriber_id: int, cadence: str, now, connection) -> int:
+def _send_one(subscriber_id: int, cadence: str, now, connection, reads: PageReads) -> int:
     """Send one address its digest; 0 when nothing is new to it. What it lists is recorded as sent in the same
     transaction as the sending: if the email fails, nothing is recorded and the next run tries again."""
     with transaction.atomic():
@@ -451,7 +471,7 @@ def _send_one(subscriber_id: int, cadence: str, now, connection) -> int:
         if subscriber is None:  # unsubscribed meanwhile
             return 0
         follows = list(subscriber.follows.confirmed().filter(cadence=cadence).order_by("label", "pk"))
-        digest = _digest(subscriber, follows, now)
+        digest = _digest(subscriber, follows, now, reads)
         if not digest.total:
             return 0
         follow_services.digest_record_sent(
@@ -481,11 +501,12 @@ def send_digests(*, cadence: str, now: datetime.datetime | None = None) -> Diges
         .values_list("pk", flat=True)
         .distinct()
     )
+    reads = PageReads(now)
     # One SMTP session for the run (each address is one message), opened at the first digest.
     connection = mail.mailers.default
     for subscriber_id in subscriber_ids:
         try:
-            count = _send_one(subscriber_id, cadence, now, connection)
+            count = _send_one(subscriber_id, cadence, now, connection, reads)
         except Exception as error:  # noqa: BLE001 -- one address's failure must not stop the others' digests
             reason = _without_address(f"{type(error).__name__}: {error}", subscriber_id)
             logger.warning("The digest to subscriber %s failed: %s", subscriber_id, reason)
