@@ -389,9 +389,14 @@ class Digest:
 def _newest(items: dict, keys: dict, model, size: int) -> list:
     chosen = sorted(items, key=keys.__getitem__, reverse=True)[:size]
     records = model.objects.select_related("agency__jurisdiction").in_bulk(chosen)
+    shown = []
     for pk in chosen:
+        if pk not in records:  # deleted since it was read: neither listed nor recorded as sent
+            del items[pk]
+            continue
         items[pk].record = records[pk]
-    return [items[pk] for pk in chosen]
+        shown.append(items[pk])
+    return shown
 
 
 class PageReads:
