@@ -489,3 +489,12 @@ def test_two_addresses_following_one_page_each_get_what_is_new_to_them(client, i
     [late] = digests_sent(inbox, "late@example.org")
     assert "Between the two confirmations" in text(early) and "After both" in text(early)
     assert "Between the two confirmations" not in text(late) and "After both" in text(late)
+
+
+def test_one_address_gets_at_most_five_confirmation_emails_a_day_whoever_asks(client, inbox):
+    for n in range(7):
+        data = {"email": "target@example.org", "cadence": "daily", "url": f"/timeline/?year={2010 + n}"}
+        response = client.post("/follow/", data, REMOTE_ADDR=f"10.0.0.{n}")
+        assert response.status_code == 200
+        assert "Check your inbox" in response.content.decode()
+    assert len(inbox.to("target@example.org")) == 5

@@ -6,10 +6,12 @@ authorises it."""
 
 from django.conf import settings
 from django.core import signing
+from django.core.cache import cache
 from django.db.models import Q
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
@@ -19,6 +21,9 @@ from records.services import follows as follow_services
 from records.web import digests
 from records.web.follow_forms import FollowForm
 from records.web.ratelimit import rate_limited
+
+# Confirmation emails one address may be sent a day (one per page it asks to follow, up to this many).
+CONFIRMATIONS_PER_ADDRESS = 5
 
 
 def _page(request, heading: str, lines: list[str], status: int = 200, **context):
@@ -44,6 +49,9 @@ def _submit(request):
         label=form.followed.label,
         cadence=form.cleaned_data["cadence"],
     )
+    if not _confirmation_allowed(follow.subscriber.email):
+        # Someone is typing this address again and again: the page says what it always says, and nothing is sent.
+        return _sent_page(request, form.followed)
     try:
         digests.send_confirmation(follow, form.cleaned_data["cadence"])
     except Exception as error:  # noqa: BLE001 -- whatever the mail server says, the person gets a page, not a 500
@@ -53,6 +61,10 @@ def _submit(request):
         return _page(
             request, "The email could not be sent", ["Please try again in a few minutes."], 503, followed=form.followed
         )
+    return _sent_page(request, form.followed)
+
+
+def _sent_page(request, followed):
     # The same answer whether the address was known or not: the page tells nobody who follows what.
     return _page(
         request,
@@ -61,8 +73,22 @@ def _submit(request):
             "We have sent a confirmation link to the address you gave. Nothing about this follow will be sent to it "
             f"until the link is followed (it works for {digests.CONFIRM_DAYS} days)."
         ],
-        followed=form.followed,
+        followed=followed,
     )
+
+
+def _confirmation_allowed(email: str) -> bool:
+    """At most CONFIRMATIONS_PER_ADDRESS confirmation emails to one address a day, from whatever client addresses
+    ask: the form must not become a way to flood someone's inbox. Counted in the cache under a keyed hash of the
+    address (no address is kept there)."""
+    key = "follow-confirmations:" + salted_hmac("follow-confirmations", email, algorithm="sha256").hexdigest()
+    cache.add(key, 0, timeout=24 * 3600)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # evicted between add and incr
+        cache.set(key, 1, timeout=24 * 3600)
+        count = 1
+    return count <= CONFIRMATIONS_PER_ADDRESS
 
 
 def _preview(followed):
