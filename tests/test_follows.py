@@ -498,3 +498,31 @@ def test_one_address_gets_at_most_five_confirmation_emails_a_day_whoever_asks(cl
         assert response.status_code == 200
         assert "Check your inbox" in response.content.decode()
     assert len(inbox.to("target@example.org")) == 5
+
+
+def test_the_follows_of_a_vendor_or_agency_merged_away_follow_the_one_kept(client, inbox, flock):
+    from records.services.merges import agency_merge, vendor_merge
+
+    vendor, miami, _ = flock
+    twin = factories.vendor("Flock Safety Inc")
+    agency_twin = factories.agency("Miami Police Dept", "FL")
+    follow(client, inbox, f"/vendors/{twin.slug}/")
+    follow(client, inbox, f"/timeline/?state=FL&vendor={twin.slug}")
+    follow(client, inbox, f"/agencies/{agency_twin.slug}/")
+    follow(client, inbox, f"/vendors/{vendor.slug}/", email="other@example.org")
+    follow(client, inbox, f"/vendors/{twin.slug}/", email="other@example.org")  # the same page, once merged
+    vendor_merge(keep=vendor, remove=twin)
+    agency_merge(keep=miami, remove=agency_twin)
+    mine = dict(Follow.objects.filter(subscriber__email=READER).values_list("url", "label"))
+    assert mine == {
+        f"/vendors/{vendor.slug}/": "Flock Safety",
+        f"/timeline/?state=FL&vendor={vendor.slug}": mine[f"/timeline/?state=FL&vendor={vendor.slug}"],
+        f"/agencies/{miami.slug}/": "Miami Police Department (FL)",
+    }
+    assert list(Follow.objects.filter(subscriber__email="other@example.org").values_list("url", flat=True)) == [
+        f"/vendors/{vendor.slug}/"
+    ]
+    factories.event(miami, vendors=[vendor], title="After the merge")
+    digests.send_digests(cadence="daily")
+    [digest] = digests_sent(inbox)
+    assert "After the merge" in text(digest) and "Because you follow Flock Safety, " in text(digest)

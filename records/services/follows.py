@@ -4,6 +4,8 @@ last follow), noting what became public, and recording what a digest sent."""
 import datetime
 
 from django.db import transaction
+from django.db.models import Q
+from django.http import QueryDict
 from django.utils import timezone
 
 from records.models import Document, Follow, Publication, SentItem, Subscriber, TimelineEvent
@@ -97,3 +99,29 @@ def digest_record_sent(
     rows = [SentItem(subscriber=subscriber, event_id=pk, sent_at=now) for pk in event_ids]
     rows += [SentItem(subscriber=subscriber, document_id=pk, sent_at=now) for pk in document_ids]
     SentItem.objects.bulk_create(rows, ignore_conflicts=True, batch_size=NOTE_BATCH)
+
+
+def follows_repoint(*, old_path: str, new_path: str, param: str, old_slug: str, new_slug: str, label: str) -> int:
+    """After a merge: the follows of the record merged away (its page `old_path`, or a list filtered by its slug
+    in `param`) follow the kept one (`new_path`, `new_slug`); a follow that would then repeat one the address has
+    already is dropped. Called inside the merge's transaction (records/services/merges.py)."""
+    changed = 0
+    candidates = Follow.objects.filter(Q(url__startswith=old_path) | Q(url__contains=f"{param}={old_slug}"))
+    for follow in candidates.select_related("subscriber"):
+        path, _, query = follow.url.partition("?")
+        moved = QueryDict(mutable=True)
+        for key, values in QueryDict(query).lists():
+            for value in values:
+                moved.appendlist(key, new_slug if key == param and value == old_slug else value)
+        new_url = (new_path if path == old_path else path) + (f"?{moved.urlencode()}" if moved else "")
+        if new_url == follow.url:
+            continue
+        if Follow.objects.filter(subscriber=follow.subscriber, url=new_url).exists():
+            follow.delete()
+        else:
+            follow.url = new_url
+            if path == old_path and not query:
+                follow.label = label
+            follow.save(update_fields=["url", "label"])
+        changed += 1
+    return changed
