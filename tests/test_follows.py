@@ -526,3 +526,19 @@ def test_the_follows_of_a_vendor_or_agency_merged_away_follow_the_one_kept(clien
     digests.send_digests(cadence="daily")
     [digest] = digests_sent(inbox)
     assert "After the merge" in text(digest) and "Because you follow Flock Safety, " in text(digest)
+
+
+def test_a_run_that_notes_many_records_refreshes_the_planner_statistics(flock, monkeypatch):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from records.services import follows as services
+
+    monkeypatch.setattr(services, "ANALYZE_AFTER", 2)
+    vendor, miami, _ = flock
+    for _ in range(2):
+        factories.event(miami, vendors=[vendor])
+    with CaptureQueriesContext(connection) as queries:
+        assert services.publications_note(now=timezone.now()) == 2
+    analyzed = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("ANALYZE")]
+    assert analyzed == (["ANALYZE records_publication"] if connection.vendor == "postgresql" else [])

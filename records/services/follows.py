@@ -3,7 +3,7 @@ last follow), noting what became public, and recording what a digest sent."""
 
 import datetime
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.http import QueryDict
 from django.utils import timezone
@@ -12,6 +12,8 @@ from records.models import Document, Follow, Publication, SentItem, Subscriber, 
 from records.models.visibility import VisibleQuerySet
 
 NOTE_BATCH = 5_000
+# Noting this many records at once refreshes the table's planner statistics (PostgreSQL).
+ANALYZE_AFTER = 10_000
 
 
 def normalise_email(email: str) -> str:
@@ -88,6 +90,12 @@ def publications_note(*, now: datetime.datetime, today: datetime.date | None = N
         ids = list(unnoted.order_by("pk").values_list("pk", flat=True))
         _note(field, ids, now)
         noted += len(ids)
+    if noted >= ANALYZE_AFTER and connection.vendor == "postgresql":
+        # A run that noted many records (the first, on a loaded tracker) leaves the planner's statistics of the
+        # table behind until autovacuum comes: the digests that follow would join it as if few rows were new,
+        # reading every page a followed search matches (150 ms instead of 8 ms for one search at S=0.05).
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE records_publication")
     return noted
 
 
