@@ -40,7 +40,7 @@ def read_csv(response) -> list[dict]:
 
 
 def page_links(response, prefix) -> list[str]:
-    return re.findall(rf'<td><a href="({prefix}[a-z0-9-]+/)">', response.content.decode())
+    return re.findall(rf'<td[^>]*><a href="({prefix}[a-z0-9-]+/)">', response.content.decode())
 
 
 @pytest.mark.parametrize(

@@ -30,7 +30,7 @@ def world():
 
 
 def agency_names(response) -> list[str]:
-    return re.findall(r'<td><a href="/agencies/[^"]+/">([^<]+)</a></td>', response.content.decode())
+    return re.findall(r'<td[^>]*><a href="/agencies/[^"]+/">([^<]+)</a></td>', response.content.decode())
 
 
 def facet(response, name) -> dict:

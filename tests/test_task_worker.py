@@ -48,7 +48,7 @@ def test_an_upload_is_queued_and_the_worker_extracts_it(client, database_tasks):
     )
     document = Document.objects.get()
     assert document.extraction_status == ExtractionStatus.PENDING
-    assert "okaloosa: queued." in response.content.decode()
+    assert "okaloosa: queued for text extraction." in response.content.decode()
     assert "Queued" in client.get(f"/staff/documents/{document.pk}/").content.decode()
     (queued,) = DBTaskResult.objects.all()
     assert queued.task_path == "records.documents.tasks.extract_document" and queued.status == "READY"

@@ -36,7 +36,8 @@ PUBLIC_CHANNELS = [
     "/agencies/quiet-police-department/", "/agencies/quiet-police-department/feed/",
     "/vendors/hushed-vendor/", "/vendors/hushed-vendor/?format=json",
     "/technologies/face-recognition/", "/requests/", "/requests/?format=csv", "/documents/", "/documents/?format=json",
-    "/search/?q=private", "/search/?q=secret", "/sitemap.xml", "/sitemap-procurements.xml", "/procurements/", "/procurements/?format=csv",
+    "/search/?q=private", "/search/?q=secret", "/sitemap.xml", "/sitemap-procurements.xml",
+    "/procurements/", "/procurements/?format=csv",
     "/procurements/?format=json", "/procurements/ocds.json", "/agencies/quiet-police-department/?format=json",
     "/vendors/hushed-vendor/feed/", "/technologies/face-recognition/?format=json", "/oversight/",
 ]  # fmt: skip
@@ -107,7 +108,8 @@ def test_a_private_document_request_and_correspondence_leak_through_no_channel(c
         "/", "/requests/", "/requests/?format=json", "/requests/?format=csv", "/documents/", "/documents/?format=csv",
         "/documents/?format=json", "/search/?q=quokka", "/search/?q=quokka&format=json", "/search/?q=quokka&format=csv",
         f"/agencies/{agency.slug}/",
-        f"/agencies/{agency.slug}/?format=json", f"/agencies/{agency.slug}/feed/", "/timeline/feed/", "/sitemap.xml", "/sitemap-documents.xml",
+        f"/agencies/{agency.slug}/?format=json", f"/agencies/{agency.slug}/feed/", "/timeline/feed/", "/sitemap.xml",
+        "/sitemap-documents.xml",
         "/procurements/ocds.json", f"/requests/{public_request.pk}/", "/staff/deadlines.ics",
     ]  # fmt: skip
     secrets = ["Quokka memo", "quokka programme", "Quokka surveillance request", "Quokka correspondence text",

@@ -72,7 +72,7 @@ def state_map(
     id_prefix: for the <title>/<desc> ids that aria-labelledby points at; make it unique if a page has two maps.
 
     Returns {"svg": SafeString, "rows": [(code, name, count, url)] for count > 0 sorted by name,
-    "legend": [(label, colour)], "max_count": int, "attribution": str}.
+    "legend": [(label, colour)], "legend_title": what the shades count, "max_count": int, "attribution": str}.
     """
     geo = geography()
     states = geo["states"]
@@ -113,6 +113,7 @@ def state_map(
         "svg": svg,
         "rows": rows,
         "legend": legend_for(max_count),
+        "legend_title": f"{plural[:1].upper()}{plural[1:]} in each state",
         "max_count": max_count,
         "attribution": geo["attribution"],
     }

@@ -1,4 +1,5 @@
 import datetime
+import re
 
 from django.db import models
 from django.db.models import Q
@@ -35,6 +36,17 @@ def truncate_date(date: datetime.date, precision: str) -> datetime.date:
     if precision == DatePrecision.MONTH:
         return date.replace(day=1)
     return date
+
+
+def _comparable(text: str) -> str:
+    return " ".join(re.sub(r"[^\w\s]", " ", text.casefold()).split())
+
+
+def summary_adds(title: str, summary: str) -> bool:
+    """Whether a summary says more than its title: not when, case, spacing and punctuation aside, the title already
+    holds it whole."""
+    said = _comparable(summary or "")
+    return bool(said) and said not in _comparable(title or "")
 
 
 class EventKind(models.TextChoices):
@@ -144,6 +156,12 @@ class TimelineEvent(AgencyStateModel, VisibilityFields):
     @property
     def display_date(self) -> str:
         return format_date(self.date, self.date_precision)
+
+    @property
+    def summary_shown(self) -> str:
+        """The summary where it adds to the title ("" where it does not): Atlas of Surveillance entries carry one
+        sentence as both, which a timeline printed twice."""
+        return self.summary if summary_adds(self.title, self.summary) else ""
 
     # Entries fetched by for_display() carry their vendors, technologies and sources as plain lists.
     def _related_rows(self, name):

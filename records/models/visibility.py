@@ -43,6 +43,19 @@ class VisibleQuerySet(models.QuerySet):
         return models.ExpressionWrapper(cls.public_q(prefix=prefix), output_field=models.BooleanField())
 
 
+def hidden_label_for(visibility: str, embargo_until: datetime.date | None, today: datetime.date | None = None) -> str:
+    """What staff are told of a record with this visibility that the public cannot see now ("" when it is public):
+    for rows read as values, which have no hidden_label of their own."""
+    today = today or timezone.localdate()
+    if visibility == Visibility.PUBLIC:
+        return ""
+    if visibility == Visibility.EMBARGOED and embargo_until:
+        if embargo_until <= today:
+            return ""
+        return f"Embargoed until {embargo_until:%b} {embargo_until.day}, {embargo_until.year}"
+    return "Private"
+
+
 class VisibilityFields(models.Model):
     visibility = models.CharField(max_length=10, choices=Visibility.choices, default=Visibility.PUBLIC)
     embargo_until = models.DateField(null=True, blank=True, help_text="Public from this date on.")
@@ -66,11 +79,7 @@ class VisibilityFields(models.Model):
     @property
     def hidden_label(self) -> str:
         """What staff are told of a record the public cannot see now ("" when it is public)."""
-        if self.is_public():
-            return ""
-        if self.visibility == Visibility.EMBARGOED and self.embargo_until:
-            return f"Embargoed until {self.embargo_until:%b} {self.embargo_until.day}, {self.embargo_until.year}"
-        return "Private"
+        return hidden_label_for(self.visibility, self.embargo_until)
 
     def is_visible_to(self, user) -> bool:
         """Whether `user` may see this record: the rule of VisibleQuerySet.visible_to(), for one record."""

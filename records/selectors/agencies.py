@@ -18,6 +18,7 @@ from records.models import (
 )
 from records.models.agencies import AgencyKind
 from records.models.jurisdictions import Level
+from records.models.visibility import hidden_label_for
 from records.rules.states import STATE_NAMES
 from records.rules.stats import request_statistics
 from records.selectors.procurements import known_spend
@@ -65,7 +66,10 @@ def agency_facets(*, agencies, reader) -> dict[str, list[tuple]]:
         .order_by("-n", "name")[:FACET_VENDORS]
     )
     return {
-        "state": [(code, STATE_NAMES.get(code, code), n) for code, n in states if code],
+        # By the state's name, as a reader looks for it: Arizona before Arkansas (their codes sort AR before AZ).
+        "state": sorted(
+            ((code, STATE_NAMES.get(code, code), n) for code, n in states if code), key=lambda option: option[1]
+        ),
         "kind": [(k, kinds.get(k, k), n) for k, n in kind_counts],
         "level": [(k, levels.get(k, k), n) for k, n in level_counts],
         "technology": [(t.slug, t.name, t.n) for t in technologies],
@@ -79,6 +83,7 @@ class RequestRow:
     subject: str
     status: str
     filed_on: object
+    hidden_label: str = ""  # for staff: "Private", "Embargoed until ..." ("" when the public can see it)
 
 
 def agency_summary(*, agency, reader, today) -> dict:
@@ -103,7 +108,7 @@ def agency_summary(*, agency, reader, today) -> dict:
         RecordsRequest.objects.visible_to(reader)
         .filter(agency=agency)
         .order_by(F("filed_on").desc(nulls_last=True), "-id")
-        .values_list("pk", "subject", "status", "filed_on", "closed_on", "due_on")
+        .values_list("pk", "subject", "status", "filed_on", "closed_on", "due_on", "visibility", "embargo_until")
     )
     technologies, vendors = tags_of(visible)
     return {
@@ -115,11 +120,17 @@ def agency_summary(*, agency, reader, today) -> dict:
         "procurements": procurements,
         "procurement_count": procurements[0].total_count if procurements else 0,
         "requests": [
-            RequestRow(detail_url("request-detail", pk), subject, RequestStatus(status).label, filed_on)
-            for pk, subject, status, filed_on, _closed_on, _due_on in requests[:SIDE_LIST]
+            RequestRow(
+                detail_url("request-detail", pk),
+                subject,
+                RequestStatus(status).label,
+                filed_on,
+                hidden_label_for(visibility, embargo_until, today),
+            )
+            for pk, subject, status, filed_on, _closed_on, _due_on, visibility, embargo_until in requests[:SIDE_LIST]
         ],
         "request_count": len(requests),
-        "request_stats": request_statistics((row[2:] for row in requests), today=today),
+        "request_stats": request_statistics((row[2:6] for row in requests), today=today),
         "documents": documents,
         "document_count": documents[0].total_count if documents else 0,
         "events_per_year": events_per_year(visible),

@@ -140,6 +140,15 @@ class VisibilityMixin:
                 self.add_error("embargo_until", "That date has passed; an embargo ends today or later.")
         return cleaned
 
+    def _update_errors(self, errors):
+        # The model's clean() states the same rule (an embargo needs its end date) in its own words: a field the
+        # form already reported on keeps the form's one message.
+        if hasattr(errors, "error_dict"):
+            errors.error_dict = {name: found for name, found in errors.error_dict.items() if name not in self.errors}
+            if not errors.error_dict:
+                return
+        super()._update_errors(errors)
+
 
 class RequestFileForm(VisibilityMixin, forms.ModelForm):
     agency = NameField("agency")

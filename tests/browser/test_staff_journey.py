@@ -42,6 +42,7 @@ def test_staff_file_upload_and_move_a_request_and_the_public_side_follows(page, 
     expect(page.get_by_role("heading", level=1)).to_have_text("Staff dashboard")
 
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Agencies").click()
+    page.locator("details.filter-panel > summary").click()  # the filters are folded behind one control
     page.get_by_label("Name").fill("Washington County")
     page.get_by_role("button", name="Apply filters").click()
     page.get_by_role("link", name=AGENCY).click()
@@ -55,7 +56,7 @@ def test_staff_file_upload_and_move_a_request_and_the_public_side_follows(page, 
     page.get_by_label("Kind").select_option("invoice")
     page.get_by_role("button", name=re.compile("Upload")).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("invoice-summary")
-    expect(page.get_by_text("invoice-summary: done.")).to_be_visible()
+    expect(page.get_by_text("invoice-summary: text extracted.")).to_be_visible()
 
     page.goto(request_url)
     page.get_by_label("Status").select_option("acknowledged")

@@ -18,12 +18,15 @@ ROWS_TEMPLATE = "records/event_rows.html"
 
 
 @register.simple_tag(takes_context=True)
-def event_rows(context, events, show_agency=False):
+def event_rows(context, events, show_agency=False, in_year=False, own_page=False):
     """The entries as <li> items for an <ol class="timeline">; Jinja2 escapes every value it prints. Staff see
-    which entries the public cannot."""
+    which entries the public cannot. `in_year`: under a heading of their year; `own_page`: the entry's own page,
+    whose heading already gives its title and date."""
     rows_context = {
         "events": events,
         "show_agency": bool(show_agency),
+        "in_year": bool(in_year),
+        "own_page": bool(own_page),
         "show_hidden": bool(context.get("is_staff_member")),
         "DOCUMENT_NOT_PUBLIC": DOCUMENT_NOT_PUBLIC,
     }
@@ -32,5 +35,5 @@ def event_rows(context, events, show_agency=False):
 
 
 @register.simple_tag(takes_context=True)
-def event_row(context, event, show_agency=False):
-    return event_rows(context, [event], show_agency)
+def event_row(context, event, show_agency=False, own_page=False):
+    return event_rows(context, [event], show_agency, own_page=own_page)

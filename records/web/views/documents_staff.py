@@ -17,6 +17,15 @@ from records.web.document_forms import DocumentUploadForm, MentionStatusForm, Up
 
 RECENT = 100
 
+# What an upload's message says of its text, as a sentence (not a status label lower-cased: "needs ocr").
+UPLOAD_OUTCOMES = {
+    ExtractionStatus.PENDING: "queued for text extraction",
+    ExtractionStatus.RUNNING: "text extraction running",
+    ExtractionStatus.DONE: "text extracted",
+    ExtractionStatus.FAILED: "text extraction failed (the document's page says why)",
+    ExtractionStatus.NEEDS_OCR: "its pages are images and need OCR",
+}
+
 
 # The size limit must be in place before anything reads the body, and CsrfViewMiddleware reads it to
 # find the token: so the middleware's check is skipped here and done by csrf_protect inside.
@@ -83,9 +92,7 @@ def _document_upload(request):
                 # With the immediate task backend, extraction has already run by now.
                 document.refresh_from_db(fields=["extraction_status"])
                 note = "" if document.newly_ingested else " (already uploaded: the existing document is kept)"
-                messages.success(
-                    request, f"{document.title}: {document.get_extraction_status_display().lower()}{note}."
-                )
+                messages.success(request, f"{document.title}: {UPLOAD_OUTCOMES[document.extraction_status]}{note}.")
             if len(ingested) == 1:
                 return redirect("staff-document-detail", pk=ingested[0].pk)
             return redirect("staff-document-list")

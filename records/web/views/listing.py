@@ -163,9 +163,10 @@ def render_list(
             query = request.GET.copy()
             del query[key]
             query.pop("after", None)
-            drop_links.append((key, f"{request.path}?{query.urlencode()}"))
+            drop_links.append((key, f"{request.path}?{query.urlencode()}" if query else request.path))
     base = {
         "drop_links": drop_links,
+        "active_filters": active_filters(filterset.form, drop_links),
         "filter": filterset,
         "page": page,
         "total": total,
@@ -177,6 +178,28 @@ def render_list(
     }
     extra = context_for(rows) if context_for else {}
     return render(request, spec.template, base | extra, status=status)
+
+
+def active_filters(form, drop_links) -> list[dict]:
+    """The filters in use, as a reader would name them ("State: Oregon", "Technology: Face Recognition"), each with
+    the link that drops it: what the collapsed filter form shows as removable chips. A value the form refused is
+    shown as it was typed."""
+    cleaned = getattr(form, "cleaned_data", {}) if form.is_bound else {}
+    chips = []
+    for key, url in drop_links:
+        field = form.fields.get(key)
+        raw = str(form.data.get(key, "")).strip()
+        value = cleaned.get(key) if key not in form.errors else None
+        if value is None or value == "":
+            shown = raw
+        elif hasattr(value, "name"):
+            shown = value.name
+        elif choices := getattr(field, "choices", None):
+            shown = {str(k): v for k, v in choices}.get(raw, raw)
+        else:
+            shown = raw
+        chips.append({"label": field.label if field is not None else key, "value": shown[:80], "url": url})
+    return chips
 
 
 def facet_options(get, name: str, value_label_counts, page_keys=("after", "format")) -> list[dict]:

@@ -26,7 +26,7 @@ from records.rules.permissions import is_staff_member
 from records.rules.states import STATE_NAMES
 from records.selectors.agencies import SIDE_LIST, agencies_with_entry_counts, agency_facets, agency_summary
 from records.selectors.facets import document_facets, procurement_facets, request_facets, timeline_facets
-from records.selectors.home import home_summary
+from records.selectors.home import home_summary, latest_acquisitions
 from records.selectors.oversight import agency_oversight, procurement_oversight
 from records.selectors.procurements import known_spend, procurement_terms, procurements_spend
 from records.selectors.technologies import technologies_with_counts, technology_summary
@@ -79,6 +79,7 @@ def _per_year_chart(per_year: dict, subject: str) -> dict:
         f"Timeline entries per year: {subject}",
         f"Number of timeline entries about {subject} each year.",
         chart_id="per-year",
+        y_title="Timeline entries",
     )
 
 
@@ -88,6 +89,7 @@ def _adoption_chart(first_years: dict, subject: str) -> dict:
         f"Adoption of {subject}",
         f"Agencies with a first recorded entry about {subject}, by year, and the running total.",
         chart_id="adoption",
+        y_title="Agencies, in all",
     )
 
 
@@ -122,9 +124,18 @@ def _spend_json(request, key: str, **subject) -> dict:
 @require_safe
 @public_page_cache
 def home(request):
-    events = _events(request).for_display(request.user)[:12]
     summary = public_cached(request, "home", lambda: home_summary(reader=request.user))
-    return render(request, "records/home.html", {"events": events} | summary)
+    return render(
+        request,
+        "records/home.html",
+        summary
+        | {
+            "acquisitions": latest_acquisitions(reader=request.user),
+            "state_map": _state_map(
+                summary["agencies_per_state"], reverse("agency-list") + "?", "Agencies with entries, by state"
+            ),
+        },
+    )
 
 
 def _filters_key(request) -> list:
