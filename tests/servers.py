@@ -1,5 +1,6 @@
-"""Real servers on this machine for the tests that need them: an S3-compatible one (moto's server mode) and
-Redis. Each listens on a free loopback port, is waited for, and is stopped when its fixture ends."""
+"""Real servers on this machine for the tests that need them: an S3-compatible one (moto's server mode), Redis
+and an SMTP server (aiosmtpd). Each listens on a free loopback port, is waited for, and is stopped when its fixture
+ends."""
 
 import os
 import shutil
@@ -79,3 +80,47 @@ def redis_server(port: int | None = None):
     command = [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
     with _running(command, port, "redis-server"):
         yield f"redis://127.0.0.1:{port}/0"
+
+
+class SMTPInbox:
+    """What an aiosmtpd server received: each message parsed (email.parser), with its envelope recipients.
+    Recipients in `refuse` are answered 550 at RCPT, as a mail server refuses an unknown mailbox."""
+
+    def __init__(self):
+        self.messages = []
+        self.refuse = set()
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address.lower() in self.refuse:
+            return "550 5.1.1 No such mailbox here"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        from email import policy
+        from email.parser import BytesParser
+
+        raw = envelope.original_content or envelope.content
+        message = BytesParser(policy=policy.default).parsebytes(raw)
+        message.raw = raw  # as it came over the wire, for what parsing would smooth over
+        self.messages.append((list(envelope.rcpt_tos), message))
+        return "250 Message accepted for delivery"
+
+    def to(self, address: str) -> list:
+        address = address.lower()
+        return [message for recipients, message in self.messages if address in {r.lower() for r in recipients}]
+
+
+@contextmanager
+def smtp_server():
+    """An SMTP server on a free loopback port (aiosmtpd, in a thread of this process); yields (port, inbox)."""
+    from aiosmtpd.controller import Controller
+
+    inbox = SMTPInbox()
+    port = free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield port, inbox
+    finally:
+        controller.stop()

@@ -9,7 +9,8 @@ import datetime
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from records.models import DocumentMention, ProposedRevision, StaffProfile
+from records.models import DocumentMention, Follow, ProposedRevision, StaffProfile, Subscriber
+from records.web import digests
 from tests import factories
 from tests.accounts import user
 
@@ -117,6 +118,14 @@ EXPECTATIONS = {
     # The world's document has no stored file: the download answers 404 to everyone (tests/test_documents_upload.py
     # checks a real download and its visibility).
     "document-download": {"GET": dict.fromkeys(ROLES, 404), "POST": dict.fromkeys(ROLES, 405)},
+    # Anyone may follow a page with an email address: an empty form is a 400 naming what is missing.
+    "follow": {"GET": dict.fromkeys(ROLES, 200), "POST": dict.fromkeys(ROLES, 400)},
+    # The signed link or the secret key in the URL is the permission, for anyone who has it (tests/test_follows.py
+    # checks what each does); unsubscribing takes a POST with no session or CSRF token (RFC 8058 one-click).
+    **dict.fromkeys(
+        ["follow-confirm", "follow-unsubscribe", "follow-unsubscribe-all"],
+        {"GET": dict.fromkeys(ROLES, 200), "POST": dict.fromkeys(ROLES, 200)},
+    ),
     # Calendar apps cannot sign in: the secret token in the URL is the permission. Without it: 404.
     "staff-deadlines-ics": {"GET": dict.fromkeys(ROLES, 404), "POST": dict.fromkeys(ROLES, 405)},
 }
@@ -148,6 +157,10 @@ def world():
     document = factories.document(agency, request=records_request)
     mention = DocumentMention.objects.create(document=document, vendor=vendor, pages=[1])
     procurement = factories.procurement(agency, vendor)
+    subscriber = Subscriber.objects.create(email="follower@example.org")
+    followed = Follow.objects.create(subscriber=subscriber, url=vendor.get_absolute_url(), label=vendor.name)
+    # A second follow keeps the address when the first is unsubscribed, so that "unsubscribe all" finds it.
+    Follow.objects.create(subscriber=subscriber, url="/timeline/?state=OR", label="Oregon")
     revision = ProposedRevision.objects.create(
         records_request=records_request, values={"subject": "Proposed"}, base={"subject": records_request.subject}
     )
@@ -162,6 +175,8 @@ def world():
         "staff-document-extract": [document.pk], "staff-mention-update": [document.pk, mention.pk],
         "staff-procurement-edit": [procurement.pk], "staff-event-edit": [event.pk],
         "staff-revision-decide": [revision.pk], "sitemap-section": ["documents"],
+        "follow-confirm": [digests.confirm_token(followed, "daily")], "follow-unsubscribe": [followed.key],
+        "follow-unsubscribe-all": [subscriber.key],
     }  # fmt: skip
     return args, records_request
 

@@ -1,6 +1,7 @@
 """Every page issues a fixed number of queries, pinned here, whatever the size of the data."""
 
 import datetime
+from urllib.parse import quote
 
 import pytest
 from django.db import connection
@@ -84,6 +85,8 @@ def pages():
         "vendor names": "/names/vendors/?q=a",
         "oversight": "/oversight/",
         "oversight filtered": "/oversight/?state=OR&technology=face-recognition&vendor=Amazon",
+        "follow": "/follow/?url=/vendors/amazon/",
+        "follow a search": "/follow/?url=" + quote("/timeline/?vendor=Amazon&state=OR&technology=face-recognition"),
     }
 
 
@@ -101,6 +104,8 @@ def pages():
 # The home page counts six kinds of record, reads its featured agencies, vendors and the technologies, groups the
 # agencies with entries by state for its map (records/selectors/home.py: kept for the public), and reads the latest
 # documented acquisitions for display.
+# The follow form reads the page it follows (the vendor; or the technology and the typed names of a filtered
+# timeline, validated once) and counts its last week in one query.
 PINNED = {
     "home": 15, "timeline": 8, "timeline filtered": 9, "timeline json": 8, "agencies": 9,
     "agencies filtered": 10, "agencies json": 3, "agency": 14, "agency filtered": 14, "vendors": 5,
@@ -110,7 +115,7 @@ PINNED = {
     "agencies csv": 2,
     "documents csv": 2, "timeline oldest first": 8, "agency oldest first": 14, "procurements by amount": 7,
     "requests by due date": 3, "feed filtered": 6, "agency names": 2, "vendor names": 2, "oversight": 7,
-    "oversight filtered": 9,
+    "oversight filtered": 9, "follow": 2, "follow a search": 3,
 }  # fmt: skip
 
 

@@ -170,3 +170,36 @@ def client_for_staff():
     staff = Client()
     staff.force_login(user("staff"))
     return staff
+
+
+def test_hidden_records_reach_no_email(client, hidden, settings):
+    """Follows of the vendor, the agency, the state and a search that name the hidden records: the digest that
+    goes out holds the public entry only."""
+    from django.utils import timezone
+
+    from records.web import digests
+    from tests.servers import smtp_server
+
+    agency, vendor = hidden
+    with smtp_server() as (port, inbox):
+        settings.MAILERS = {"default": {"BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+                                        "OPTIONS": {"host": "127.0.0.1", "port": port}}}  # fmt: skip
+        settings.SITE_URL, settings.FOLLOW_RATE_LIMIT = "https://tracker.test", 0
+        urls = [vendor.get_absolute_url(), agency.get_absolute_url(), "/timeline/?state=NV", "/search/?q=private",
+                "/search/?q=secret", "/documents/", "/procurements/?state=NV"]  # fmt: skip
+        for url in urls:
+            response = client.post("/follow/", {"email": "watcher@example.org", "cadence": "daily", "url": url})
+            assert response.status_code == 200, url
+        for _recipients, message in list(inbox.messages):
+            link = message.get_content().split("https://tracker.test", 2)[2].split()[0]
+            assert client.post(link).status_code == 200
+        factories.event(agency, vendors=[vendor], title="Public hushed entry")
+        factories.document(agency, title="Public secret-free memo", pages=["private and secret words"])
+        later = timezone.now() + datetime.timedelta(days=1)
+        assert digests.send_digests(cadence="daily", now=later).sent == 1
+        [digest] = [m for _, m in inbox.messages if not m["Subject"].startswith("Confirm")]
+        content = digest.get_content()
+    assert "Public hushed entry" in content and "Public secret-free memo" in content
+    for secret in (SECRET, "Embargoed until 2999", "Private request", "Private document", "Private procurement",
+                   "Embargoed procurement"):  # fmt: skip
+        assert secret not in content, secret

@@ -169,3 +169,85 @@ def task_backend(name: str) -> dict:
     if name not in TASK_BACKENDS:
         raise ImproperlyConfigured(f"TASKS_BACKEND must be 'immediate' or 'database'; got {name!r}.")
     return {"BACKEND": TASK_BACKENDS[name]}
+
+
+EMAIL_BACKENDS = {
+    "smtp": "django.core.mail.backends.smtp.EmailBackend",
+    "smtps": "django.core.mail.backends.smtp.EmailBackend",
+    "console": "django.core.mail.backends.console.EmailBackend",
+    "locmem": "django.core.mail.backends.locmem.EmailBackend",
+    "dummy": "django.core.mail.backends.dummy.EmailBackend",
+}
+
+
+def _smtp(host, port, username, password, use_tls, use_ssl, timeout) -> dict:
+    return {
+        "BACKEND": EMAIL_BACKENDS["smtp"],
+        "OPTIONS": {
+            "host": host,
+            "port": port or (465 if use_ssl else (587 if use_tls else 25)),
+            "username": username,
+            "password": password,
+            "use_tls": use_tls,
+            "use_ssl": use_ssl,
+            "timeout": timeout,
+        },
+    }
+
+
+def email_mailer(environ=os.environ, production: bool = False) -> dict:
+    """Django's default mailer (settings.MAILERS["default"]): from EMAIL_URL (smtp://user:password@host:587?tls=1,
+    smtps://... for TLS from the first byte, console://, locmem://, dummy://) or from EMAIL_HOST, EMAIL_PORT,
+    EMAIL_HOST_USER, EMAIL_HOST_PASSWORD and EMAIL_USE_TLS / EMAIL_USE_SSL. With neither, email is written to the
+    console in development and sent through an SMTP server on this machine (localhost:25) in production."""
+    url = (environ.get("EMAIL_URL") or "").strip()
+    timeout = env_int("EMAIL_TIMEOUT", default=30, environ=environ)
+    if not url:
+        host = (environ.get("EMAIL_HOST") or "").strip()
+        if not host and not production:
+            return {"BACKEND": EMAIL_BACKENDS["console"]}
+        use_tls = env_bool("EMAIL_USE_TLS", default=False, environ=environ)
+        use_ssl = env_bool("EMAIL_USE_SSL", default=False, environ=environ)
+        if use_tls and use_ssl:
+            raise ImproperlyConfigured("EMAIL_USE_TLS and EMAIL_USE_SSL cannot both be on: choose one.")
+        port = env_int("EMAIL_PORT", default=0, environ=environ)
+        user, password = environ.get("EMAIL_HOST_USER", ""), environ.get("EMAIL_HOST_PASSWORD", "")
+        return _smtp(host or "localhost", port, user, password, use_tls, use_ssl, timeout)
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    if scheme not in EMAIL_BACKENDS:
+        schemes = ", ".join(f"{name}://" for name in EMAIL_BACKENDS)
+        raise ImproperlyConfigured(f"EMAIL_URL must start with {schemes}; got {url.split(':')[0]!r}.")
+    if scheme not in {"smtp", "smtps"}:
+        return {"BACKEND": EMAIL_BACKENDS[scheme]}
+    query = {key: values[-1] for key, values in parse_qs(parts.query).items()}
+    use_ssl = scheme == "smtps" or env_bool("EMAIL_URL ssl", environ={"EMAIL_URL ssl": query.get("ssl", "")})
+    use_tls = env_bool("EMAIL_URL tls", environ={"EMAIL_URL tls": query.get("tls", "")})
+    if use_tls and use_ssl:
+        raise ImproperlyConfigured(
+            "EMAIL_URL: tls=1 (STARTTLS) and smtps:// or ssl=1 (TLS at once) exclude each other."
+        )
+    try:
+        port = parts.port
+    except ValueError:
+        raise ImproperlyConfigured("EMAIL_URL: the port must be a number.") from None
+    if not parts.hostname:
+        raise ImproperlyConfigured("EMAIL_URL needs a host, e.g. smtp://user:password@mail.example.org:587?tls=1.")
+    if "timeout" in query:
+        timeout = env_int("EMAIL_URL timeout", default=timeout, environ={"EMAIL_URL timeout": query["timeout"]})
+    user, password = unquote(parts.username or ""), unquote(parts.password or "")
+    return _smtp(unquote(parts.hostname), port, user, password, use_tls, use_ssl, timeout)
+
+
+def site_url(environ=os.environ, production: bool = False) -> str:
+    """SITE_URL, the address of the site in links that leave it (emails): scheme and host, no trailing slash.
+    Production needs https (RFC 8058 one-click unsubscribe links must be)."""
+    raw = (environ.get("SITE_URL") or "").strip().rstrip("/")
+    if not raw:
+        return "" if production else "http://127.0.0.1:8000"
+    parts = urlsplit(raw)
+    if parts.scheme not in {"http", "https"} or not parts.hostname or parts.query or parts.fragment:
+        raise ImproperlyConfigured(f"SITE_URL must look like https://tracker.example.org; got {raw!r}.")
+    if production and parts.scheme != "https":
+        raise ImproperlyConfigured(f"SITE_URL must start with https:// in production; got {raw!r}.")
+    return raw

@@ -10,12 +10,14 @@ from django.utils.csp import CSP
 
 from tracker.env import (
     cache_backend,
+    email_mailer,
     env_bool,
     env_int,
     env_list,
     parse_database_url,
     s3_storage,
     secret_key,
+    site_url,
     task_backend,
 )
 
@@ -218,6 +220,16 @@ if os.environ.get("TRUSTED_PROXY_HEADER"):
         "TRUSTED_PROXY_HEADER is no longer read (it trusted the left-most forwarded address, which a client can "
         "write): set TRUSTED_PROXY_COUNT to the number of proxies in front of the app instead."
     )
+
+# Email (follow confirmations and digests): EMAIL_URL or EMAIL_HOST & co. (tracker/env.py email_mailer); the
+# console in development when neither is set.
+MAILERS = {"default": email_mailer(os.environ, PRODUCTION)}
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Surveillance Procurement Tracker <alerts@localhost>").strip()
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# The site's own address, for the links in emails (which have no request to take it from).
+SITE_URL = site_url(os.environ, PRODUCTION)
+# Follow requests (each sends a confirmation email) per minute per client address; 0 turns the limit off.
+FOLLOW_RATE_LIMIT = env_int("FOLLOW_RATE_LIMIT", default=5)
 
 # Page size of every list and timeline; the JSON and CSV exports stream past it.
 PAGE_SIZE = env_int("PAGE_SIZE", default=50)

@@ -33,7 +33,17 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import DatabaseError, IntegrityError, connection, models, transaction
 from django.utils import timezone
 
-from records.models import ContentVersion, Jurisdiction, Level, OversightLaw, Technology, TimelineCount
+from records.models import (
+    ContentVersion,
+    Follow,
+    Jurisdiction,
+    Level,
+    OversightLaw,
+    SentItem,
+    Subscriber,
+    Technology,
+    TimelineCount,
+)
 from records.models.agency_state import refill_agency_states
 from records.models.timeline_counts import rebuild_timeline_counts
 from records.rules.oversight_laws import OVERSIGHT_LAWS
@@ -69,11 +79,17 @@ def archived_models() -> list[type[models.Model]]:
 
     The content token (ContentVersion) is not a record: it keys this database's caches and moves on with
     every write, the restore's own included, so an archived copy would only collide with it. The timeline's
-    counts (TimelineCount) are the triggers' own: the restore counts the entries it loads afresh."""
+    counts (TimelineCount) are the triggers' own: the restore counts the entries it loads afresh.
+
+    Follows are left out: their email addresses are personal data, given for alerts alone, and an archive travels
+    (and holds them long after an unsubscribe deleted them). A restored tracker starts with no follows. What the
+    digests noted public (Publication) is kept: without it, a restored tracker would take everything public for
+    new and send it to the first follows made there."""
+    left_out = {ContentVersion, TimelineCount, Subscriber, Follow, SentItem}
     records = [
         m
         for m in apps.get_app_config("records").get_models()
-        if m._meta.managed and not m._meta.proxy and m not in (ContentVersion, TimelineCount)
+        if m._meta.managed and not m._meta.proxy and m not in left_out
     ]
     return [Group, get_user_model(), *records]
 

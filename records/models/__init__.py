@@ -3,6 +3,7 @@ from records.models.agencies import Agency, AgencyAlias, AgencyKind
 from records.models.content import ContentVersion
 from records.models.documents import Document, DocumentMention, DocumentPage, ExtractionStatus, MentionStatus
 from records.models.duplicates import DuplicatePair
+from records.models.follows import Cadence, Follow, Publication, SentItem, Subscriber
 from records.models.jurisdictions import DayType, Jurisdiction, Level
 from records.models.merges import MergeRecord
 from records.models.oversight import (
@@ -35,6 +36,11 @@ from records.models.visibility import Visibility
 
 __all__ = [
     "Agency",
+    "Cadence",
+    "Follow",
+    "Publication",
+    "SentItem",
+    "Subscriber",
     "AgencyAlias",
     "AgencyKind",
     "Channel",

@@ -24,7 +24,18 @@ from records.models.content import ContentVersion
 
 _TOKEN_TABLE = ContentVersion._meta.db_table
 # Records tables whose rows no public page shows: a write that names only these leaves the token alone.
-STAFF_ONLY_TABLES = frozenset({_TOKEN_TABLE, "records_staffprofile"})
+# Follows, the addresses behind them and what digests sent or noted are in no public page either: a follow or a
+# digest run keeps every kept page.
+STAFF_ONLY_TABLES = frozenset(
+    {
+        _TOKEN_TABLE,
+        "records_staffprofile",
+        "records_subscriber",
+        "records_follow",
+        "records_publication",
+        "records_sentitem",
+    }
+)
 _RECORDS_TABLE = re.compile(r"records_[a-z0-9_]+", re.IGNORECASE)
 # PostgreSQL command tags of statements that change rows; the last number is how many (none for TRUNCATE).
 _WRITING_TAGS = frozenset({"INSERT", "UPDATE", "DELETE", "MERGE", "COPY", "TRUNCATE"})

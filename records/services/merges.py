@@ -23,6 +23,7 @@ from records.models import (
     Visibility,
 )
 from records.models.agency_state import restate
+from records.services.follows import follows_repoint
 from records.services.oversight import procurements_refresh_oversight
 
 STRICTNESS = {Visibility.PUBLIC: 0, Visibility.EMBARGOED: 1, Visibility.PRIVATE: 2}
@@ -134,6 +135,11 @@ def agency_merge(*, keep: Agency, remove: Agency, user=None) -> MergeRecord:
     ori = remove.ori
     filled = _fill_blanks(keep, remove, AGENCY_BLANKS)
     record = _record(MergeRecord.Kind.AGENCY, keep, remove, moved, user)
+    state = keep.jurisdiction.state
+    follows_repoint(
+        old_path=remove.get_absolute_url(), new_path=keep.get_absolute_url(), param="agency", old_slug=remove.slug,
+        new_slug=keep.slug, label=f"{keep.name} ({state})" if state else keep.name,
+    )  # fmt: skip
     remove.delete()
     if ori and not keep.ori:
         keep.ori = ori
@@ -173,6 +179,10 @@ def vendor_merge(*, keep: Vendor, remove: Vendor, user=None) -> MergeRecord:
 
     moved["aliases"] = remove.aliases.update(vendor=keep) + 1
     record = _record(MergeRecord.Kind.VENDOR, keep, remove, moved, user)
+    follows_repoint(
+        old_path=remove.get_absolute_url(), new_path=keep.get_absolute_url(), param="vendor", old_slug=remove.slug,
+        new_slug=keep.slug, label=keep.name,
+    )  # fmt: skip
     name = remove.name
     filled = _fill_blanks(keep, remove, VENDOR_BLANKS)
     remove.delete()

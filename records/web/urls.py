@@ -5,7 +5,7 @@ from django.views.decorators.http import require_safe
 from records.web import feeds
 from records.web.http_cache import http_cached
 from records.web.sitemaps import SITEMAPS
-from records.web.views import names, ocds, oversight, public, search
+from records.web.views import follows, names, ocds, oversight, public, search
 
 urlpatterns = [
     path("", public.home, name="home"),
@@ -34,6 +34,10 @@ urlpatterns = [
     path("names/agencies/", names.name_lookup, {"kind": "agency"}, name="agency-names"),
     path("names/vendors/", names.name_lookup, {"kind": "vendor"}, name="vendor-names"),
     path("names/products/", names.name_lookup, {"kind": "product"}, name="product-names"),
+    path("follow/", follows.follow_page, name="follow"),
+    path("follow/confirm/<str:token>/", follows.follow_confirm, name="follow-confirm"),
+    path("follow/unsubscribe/<str:key>/", follows.follow_unsubscribe, name="follow-unsubscribe"),
+    path("follow/unsubscribe-all/<str:key>/", follows.follow_unsubscribe_all, name="follow-unsubscribe-all"),
     # An index of sections, each in pages of at most ModelSitemap.limit addresses: the protocol allows 50,000
     # per file, and a national directory passes that in agencies alone.
     path(

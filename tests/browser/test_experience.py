@@ -30,6 +30,7 @@ def main_pages(site) -> dict[str, str]:
         "documents": "/documents/",
         "document": document.get_absolute_url(),
         "search": "/search/?q=rekognition",
+        "follow": "/follow/?url=/vendors/amazon/",
         "sign-in": "/accounts/login/",
         "not found": "/agencies/no-such-agency/",
     }

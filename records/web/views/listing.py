@@ -10,6 +10,7 @@ from django.shortcuts import render
 
 from records import exports
 from records.exports.columns import Column, Order, Reader
+from records.web.digests import follow_link
 from records.web.pagination import BadCursor, Sort, format_cursor, keyset_page, parse_cursor
 
 # A JSON list counts its rows when they are at most this many: counting stops there, so the count costs no
@@ -173,6 +174,7 @@ def render_list(
         "csv_url": csv_url,
         "json_url": json_url,
         "filtered": bool(drop_links),
+        "follow_url": follow_link(request),
     }
     extra = context_for(rows) if context_for else {}
     return render(request, spec.template, base | extra, status=status)

@@ -23,6 +23,7 @@ from records.models import (
 )
 from records.models.documents import DocumentKind
 from records.rules.states import STATE_NAMES
+from records.web.digests import follow_link
 from records.web.document_forms import MAX_RESULT_PAGES, SearchFilterForm
 from records.web.http_cache import http_cached
 from records.web.public_cache import public_cached
@@ -256,6 +257,7 @@ def search_page(request):
         "json_url": _page_url(request, page) + "&format=json",
         "csv_url": _with_format(request, "csv"),
         "csv_max_hits": CSV_MAX_HITS,
+        "follow_url": follow_link(request),
         "filtered": any(facets.values()),
         "kept_facets": [(name, request.GET[name]) for name in FACETS if request.GET.get(name)],
     }
