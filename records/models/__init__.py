@@ -28,6 +28,7 @@ from records.models.requests import (
     RequestStatusChange,
 )
 from records.models.revisions import ProposedRevision, RevisionStatus
+from records.models.sharing import Organisation, OrganisationKind, SharingHow, SharingLink
 from records.models.timeline import DatePrecision, EventKind, EventSource, TimelineEvent
 from records.models.vendors import Product, Technology, Vendor, VendorAlias
 from records.models.visibility import Visibility
@@ -53,6 +54,8 @@ __all__ = [
     "Level",
     "MentionStatus",
     "MergeRecord",
+    "Organisation",
+    "OrganisationKind",
     "OversightKind",
     "OversightLaw",
     "OversightOutcome",
@@ -69,6 +72,8 @@ __all__ = [
     "RequestStatus",
     "RequestStatusChange",
     "RevisionStatus",
+    "SharingHow",
+    "SharingLink",
     "StaffProfile",
     "Technology",
     "TimelineEvent",
