@@ -140,6 +140,9 @@ class SharingLink(VisibilityFields):
     )
     page = models.PositiveIntegerField(null=True, blank=True)
     source_url = models.URLField(max_length=500, blank=True)
+    credit = models.CharField(
+        max_length=300, blank=True, help_text="Whom to credit wherever the link is shown, as the source's licence asks."
+    )
     # What "the same source" means when a newer list of it leaves a link out: the document, else the URL.
     source_key = models.CharField(max_length=520, editable=False)
     # "a12>o7": the sharer and the receiver, each an agency (a) or an organisation (o), by id.

@@ -29,6 +29,7 @@ from records.selectors.facets import document_facets, procurement_facets, reques
 from records.selectors.home import home_summary
 from records.selectors.oversight import agency_oversight, procurement_oversight
 from records.selectors.procurements import known_spend, procurement_terms, procurements_spend
+from records.selectors.sharing import agency_sharing, network_size
 from records.selectors.technologies import technologies_with_counts, technology_summary
 from records.selectors.vendors import vendor_summary, vendors_with_agency_counts
 from records.web import filters
@@ -226,6 +227,7 @@ def agency_detail(request, slug):
         return found | {
             "chart": _per_year_chart(found["events_per_year"], agency.name),
             "oversight_records": agency_oversight(agency=agency, reader=request.user),
+            "sharing": agency_sharing(agency=agency, reader=request.user),
         }
 
     def context_for(rows):
@@ -236,6 +238,8 @@ def agency_detail(request, slug):
             "feed_url": _feed_url(request, "agency-feed", agency.slug),
             "side_list": SIDE_LIST,
             "spend_url": f"{reverse('procurement-list')}?agency={agency.slug}",
+            "sharing_url": f"{reverse('sharing-list')}?agency={agency.slug}",
+            "sharing_json_url": reverse("agency-sharing-json", args=[agency.slug]),
         } | public_cached(request, f"agency:{agency.pk}", summary)
 
     def json_for(rows):
@@ -263,7 +267,11 @@ def vendor_detail(request, slug):
 
     def summary():
         found = vendor_summary(vendor=vendor, reader=request.user, state=state)
-        return found | _adoption_graphics(found, vendor.name, reverse("vendor-detail", args=[vendor.slug]) + "?")
+        return (
+            found
+            | _adoption_graphics(found, vendor.name, reverse("vendor-detail", args=[vendor.slug]) + "?")
+            | {"network": network_size(reader=request.user, vendor=vendor)}
+        )
 
     def context_for(rows):
         narrowed = f"&state={state}" if state else ""
@@ -274,6 +282,7 @@ def vendor_detail(request, slug):
             "agencies_url": f"{reverse('agency-list')}?vendor={vendor.slug}{narrowed}",
             "feed_url": _feed_url(request, "vendor-feed", vendor.slug),
             "spend_url": f"{reverse('procurement-list')}?vendor={vendor.slug}{narrowed}",
+            "sharing_url": f"{reverse('sharing-list')}?vendor={vendor.slug}",
         } | public_cached(request, f"vendor:{vendor.pk}:{state}", summary)
 
     def json_for(rows):
@@ -307,6 +316,11 @@ def technology_detail(request, slug):
 
     def context_for(rows):
         found = technology_summary(technology=technology, reader=request.user)
+        found["network"] = public_cached(
+            request,
+            f"technology-network:{technology.pk}",
+            lambda: network_size(reader=request.user, technology=technology),
+        )
         map_url = f"{reverse('agency-list')}?technology={technology.slug}"
         return (
             found
@@ -315,6 +329,7 @@ def technology_detail(request, slug):
                 "technology": technology,
                 "feed_url": _feed_url(request, "technology-feed", technology.slug),
                 "spend_url": f"{reverse('procurement-list')}?technology={technology.slug}",
+                "sharing_url": f"{reverse('sharing-list')}?technology={technology.slug}",
             }
         )
 
