@@ -15,11 +15,23 @@ STATES = ["OR", "FL", "CA", "NY", "TX"]
 
 
 def grow(size: int):
-    """Add `size` agencies' worth of data: events with vendors, technologies and sources, and records."""
+    """Add `size` agencies' worth of data: events with vendors, technologies and sources, records, and sharing
+    links with the pinned agency and among themselves (two hops), from portals and released documents."""
+    from records.models import Agency
+
     face, alpr = factories.technology("face-recognition"), factories.technology("automated-license-plate-readers")
     vendors = [factories.vendor() for _ in range(2)]
+    pinned = Agency.objects.get(slug="washington-county-sheriffs-office-or")
+    previous = None
     for i in range(size):
         agency = factories.agency(code=STATES[i % len(STATES)])
+        shared = {"technology": alpr, "vendor": vendors[0], "source_url": f"https://example.org/portal/{agency.pk}"}
+        factories.sharing_link(pinned, agency, **shared)
+        factories.sharing_link(agency, pinned, how="records", **shared)
+        factories.sharing_link(agency, factories.organisation(code=STATES[i % len(STATES)]), **shared)
+        if previous is not None:
+            factories.sharing_link(agency, previous, how="records", **shared)
+        previous = agency
         request = factories.records_request(agency, filed_on=datetime.date(2020, 1, 2), status="filed")
         Correspondence.objects.create(
             request=request, date=datetime.date(2020, 1, 3), direction="out", channel="email", summary="Filed"
@@ -83,6 +95,12 @@ def pages():
         "vendor names": "/names/vendors/?q=a",
         "oversight": "/oversight/",
         "oversight filtered": "/oversight/?state=OR&technology=face-recognition&vendor=Amazon",
+        "sharing": "/sharing/",
+        "sharing filtered": f"/sharing/?agency={agency.slug}&state=OR&how=portal&technology=automated-license-plate-readers",
+        "sharing csv": "/sharing/?format=csv",
+        "sharing json": "/sharing/?format=json&on=2024-05",
+        "sharing graphml": "/sharing/?format=graphml",
+        "agency sharing json": f"{agency.get_absolute_url()}sharing.json",
     }
 
 
@@ -97,15 +115,20 @@ def pages():
 # A procurement reads its oversight evidence and the laws covering it (records/selectors/oversight.py); the
 # agency page its newest oversight records (one query), the
 # oversight page its laws, their counts grouped by place (three queries) and its newest unapproved acquisitions.
+# Data sharing (records/selectors/sharing.py): the agency page reads its links each way (partners by state, then the
+# links shown: two queries a way), the answers (one aggregate, one for two hops) and the links in records not on
+# its portal (one); vendor and technology pages their network's size (one aggregate). /sharing/ is a list like the
+# others; its GraphML reads the links in one query a batch; sharing.json is the answers and the missing links.
 PINNED = {
     "home": 10, "timeline": 8, "timeline filtered": 9, "timeline json": 8, "agencies": 9,
-    "agencies filtered": 10, "agencies json": 3, "agency": 14, "agency filtered": 14, "vendors": 5,
-    "vendor": 14, "vendor in a state": 14, "technologies": 2, "technology": 13, "procurements": 6,
+    "agencies filtered": 10, "agencies json": 3, "agency": 21, "agency filtered": 21, "vendors": 5,
+    "vendor": 15, "vendor in a state": 15, "technologies": 2, "technology": 14, "procurements": 6,
     "procurement": 5, "requests": 3, "request": 4, "documents": 4, "document": 5, "event": 5, "search": 15,
     "feed": 5, "agency feed": 6, "sitemap": 14, "timeline csv": 7, "agency csv": 8, "agencies csv": 2,
-    "documents csv": 2, "timeline oldest first": 8, "agency oldest first": 14, "procurements by amount": 7,
+    "documents csv": 2, "timeline oldest first": 8, "agency oldest first": 21, "procurements by amount": 7,
     "requests by due date": 3, "feed filtered": 6, "agency names": 2, "vendor names": 2, "oversight": 7,
-    "oversight filtered": 9,
+    "oversight filtered": 9, "sharing": 4, "sharing filtered": 6, "sharing csv": 2, "sharing json": 3,
+    "sharing graphml": 2, "agency sharing json": 5,
 }  # fmt: skip
 
 

@@ -445,7 +445,9 @@ def count_queries(client, url) -> int:
     return len(queries)
 
 
-SEARCH_QUERIES = 17  # the content token, 7 name look-ups, hits with their documents and the vendors they name, the count, 5 facets
+SEARCH_QUERIES = (
+    17  # the content token, 7 name look-ups, hits with their documents and the vendors they name, the count, 5 facets
+)
 
 
 def test_the_search_page_issues_a_fixed_number_of_queries(client):

@@ -149,6 +149,7 @@ def reach(*, agency, reader) -> dict:
         ),
         federal_agencies=Count("receiver_agency", distinct=True, filter=federal_receiver_q()),
         federal_organisations=Count("receiver_organisation", distinct=True, filter=federal_receiver_q()),
+        portal_links=Count("id", filter=Q(how=SharingHow.PORTAL)),
     )
     # Within two hops: whoever this agency shares with, and whoever they share with (not the agency itself).
     first_agencies = shared.filter(receiver_agency__isnull=False).values("receiver_agency")
@@ -175,6 +176,7 @@ def reach(*, agency, reader) -> dict:
         "states": direct["states"],
         "out_of_state": direct["out_of_state"],
         "federal": direct["federal_agencies"] + direct["federal_organisations"],
+        "has_portal": direct["portal_links"] > 0,
     }
 
 
@@ -191,7 +193,7 @@ def agency_sharing(*, agency, reader) -> dict:
     out_count, out_groups, out_cut = _grouped(visible.filter(sharer_agency=agency), "receiver")
     in_count, in_groups, in_cut = _grouped(visible.filter(receiver_agency=agency), "sharer")
     missing_count, missing = not_on_portal(agency=agency, reader=reader)
-    has_portal = visible.filter(sharer_agency=agency, how=SharingHow.PORTAL).exists()
+    answers = reach(agency=agency, reader=reader)
     return {
         "shares_with": out_groups,
         "shares_with_count": out_count,
@@ -199,10 +201,10 @@ def agency_sharing(*, agency, reader) -> dict:
         "access_from": in_groups,
         "access_from_count": in_count,
         "access_from_cut": in_cut,
-        "reach": reach(agency=agency, reader=reader) if out_count else None,
+        "reach": answers,
         "not_on_portal": missing,
         "not_on_portal_count": missing_count,
-        "has_portal": has_portal,
+        "has_portal": answers["has_portal"],
         "links_shown": LINKS_SHOWN,
     }
 
