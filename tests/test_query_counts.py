@@ -96,7 +96,9 @@ def pages():
         "oversight": "/oversight/",
         "oversight filtered": "/oversight/?state=OR&technology=face-recognition&vendor=Amazon",
         "sharing": "/sharing/",
-        "sharing filtered": f"/sharing/?agency={agency.slug}&state=OR&how=portal&technology=automated-license-plate-readers",
+        "sharing filtered": (
+            f"/sharing/?agency={agency.slug}&state=OR&how=portal&technology=automated-license-plate-readers"
+        ),
         "sharing csv": "/sharing/?format=csv",
         "sharing json": "/sharing/?format=json&on=2024-05",
         "sharing graphml": "/sharing/?format=graphml",

@@ -33,7 +33,8 @@ def hidden():
     factories.sharing_link(agency, factories.organisation("Private Receiver Org", "NV"), vendor=vendor,
                            technology=alpr, visibility="private")  # fmt: skip
     factories.sharing_link(factories.organisation("Embargoed Sharer Org", "CA"), agency, vendor=vendor,
-                           technology=alpr, visibility="embargoed", embargo_until=datetime.date(2999, 1, 1))  # fmt: skip
+                           technology=alpr, visibility="embargoed",
+                           embargo_until=datetime.date(2999, 1, 1))  # fmt: skip
     return agency, vendor
 
 
