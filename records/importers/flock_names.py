@@ -49,7 +49,10 @@ _FEDERAL = re.compile(
     r"Department of Justice|Drug Enforcement|Bureau of Alcohol)",
     re.IGNORECASE,
 )
-_FUSION = re.compile(r"\b(fusion|intelligence center|information center|RTCC|real[- ]time crime)\b", re.IGNORECASE)
+_FUSION = re.compile(
+    r"\b(fusion|intelligence center|information center|analysis center|RTCC|real[- ]time crime|ROCIC|HIDTA)\b",
+    re.IGNORECASE,
+)
 _UNIVERSITY = re.compile(r"\b(university|college|campus|school|academy)\b", re.IGNORECASE)
 _HOSPITAL = re.compile(r"\b(hospital|health|healthcare|medical|wakemed)\b", re.IGNORECASE)
 _HOA = re.compile(r"\b(HOA|homeowners?'?|property owners|neighbou?rhood association|POA)\b", re.IGNORECASE)

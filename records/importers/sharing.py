@@ -446,6 +446,7 @@ def import_sharing(
     owner: str | None = None,
     vendor: str = DEFAULT_VENDOR,
     technology: str = DEFAULT_TECHNOLOGY,
+    credit: str = "",
     visibility: str = "private",
     embargo_until: datetime.date | None = None,
     user=None,
@@ -517,19 +518,20 @@ def import_sharing(
         transaction.set_rollback(True)
         return summary
     matcher.save()
-    _write_links(seen, scopes, list_dates, document, the_vendor, the_technology, visibility, embargo_until, user,
-                 summary)  # fmt: skip
+    _write_links(seen, scopes, list_dates, document, the_vendor, the_technology, collapse(credit)[:300], visibility,
+                 embargo_until, user, summary)  # fmt: skip
     refresh_statistics([SharingLink, Organisation])
     return summary
 
 
-def _write_links(seen, scopes, list_dates, document, vendor, technology, visibility, embargo_until, user, summary):
+def _write_links(seen, scopes, list_dates, document, vendor, technology, credit, visibility, embargo_until, user,
+                 summary):  # fmt: skip
     existing = {
         (link.source_key, link.pair_key): link
         for link in SharingLink.objects.filter(source_key__in=list(scopes)).order_by("pk")
     }
     new, changed = [], []
-    fields = ["first_seen", "last_seen", "ended_on", "networks", "page", "sharer_name", "receiver_name"]
+    fields = ["first_seen", "last_seen", "ended_on", "networks", "page", "sharer_name", "receiver_name", "credit"]
     observed = set()
     for found in seen.values():
         link = SharingLink(
@@ -546,7 +548,7 @@ def _write_links(seen, scopes, list_dates, document, vendor, technology, visibil
         if current is None:
             link.sharer_name, link.receiver_name = found.sharer_name, found.receiver_name
             link.technology, link.vendor, link.how, link.direction = technology, vendor, found.how, found.direction
-            link.networks, link.page = networks, found.page
+            link.networks, link.page, link.credit = networks, found.page, credit
             link.first_seen, link.last_seen = found.first_seen, found.last_seen
             link.visibility, link.embargo_until, link.added_by = visibility, embargo_until, user
             new.append(link)
@@ -564,6 +566,7 @@ def _write_links(seen, scopes, list_dates, document, vendor, technology, visibil
         current.page = current.page or found.page
         current.sharer_name = current.sharer_name or found.sharer_name
         current.receiver_name = current.receiver_name or found.receiver_name
+        current.credit = credit or current.credit
         if [getattr(current, name) for name in fields] != before:
             changed.append(current)
         else:

@@ -40,6 +40,9 @@ class Command(BaseCommand):
         parser.add_argument("--vendor", default=DEFAULT_VENDOR, help=f"default {DEFAULT_VENDOR!r}")
         parser.add_argument("--technology", default=DEFAULT_TECHNOLOGY, help=f"default {DEFAULT_TECHNOLOGY!r}")
         parser.add_argument(
+            "--credit", default="", help="whom to credit wherever the links are shown (a licence's ask)"
+        )
+        parser.add_argument(
             "--visibility", choices=Visibility.values, default=Visibility.PRIVATE,
             help="of new links (default private); public and embargoed need --user naming an editor",
         )  # fmt: skip
@@ -47,7 +50,7 @@ class Command(BaseCommand):
         parser.add_argument("--user", metavar="USERNAME", help="who adds them (kept as added by, and in history)")
         parser.add_argument("--dry-run", action="store_true", help="read, match and report everything, save nothing")
 
-    def handle(self, *args, files, source_url, document, date, how, owner, vendor, technology, visibility,
+    def handle(self, *args, files, source_url, document, date, how, owner, vendor, technology, credit, visibility,
                embargo_until, user, dry_run, **options):  # fmt: skip
         account = None
         if user:
@@ -63,6 +66,7 @@ class Command(BaseCommand):
             summary = import_sharing(
                 files, source_url=source_url or "", document=the_document, how=how,
                 seen_on=_date("--date", date) if date else None, owner=owner, vendor=vendor, technology=technology,
+                credit=credit,
                 visibility=visibility, embargo_until=_date("--embargo-until", embargo_until) if embargo_until else None,
                 user=account, dry_run=dry_run,
             )  # fmt: skip
