@@ -1,0 +1,212 @@
+"""Data-sharing networks shown: the agency page's sections and answers, /sharing/ and its exports, the JSON
+answers, network sizes, and what merges do to links."""
+
+import csv
+import datetime
+import io
+import xml.etree.ElementTree as ET  # noqa: S405 - parses our own output
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+
+from records.models import AgencyAlias, DuplicatePair, MergeRecord, Organisation, SharingLink
+from records.services.duplicates import DuplicateError, duplicate_pair_merge
+from records.services.merges import agency_merge
+from tests import factories
+from tests.accounts import user
+
+pytestmark = pytest.mark.django_db
+GRAPHML = "{http://graphml.graphdrawing.org/xmlns}"
+
+
+@pytest.fixture
+def network():
+    """Waxhaw shares with Monroe (NC), Hoke County (NC), Tampa (FL) and the FBI; Monroe shares on with Tampa and
+    Akron (OH). A released record shows Waxhaw sharing with Tampa and with Boone, which its portal leaves out."""
+    alpr = factories.technology("automated-license-plate-readers")
+    flock = factories.vendor("Flock Safety")
+    waxhaw = factories.agency("Waxhaw Police Department", "NC")
+    monroe = factories.agency("Monroe Police Department", "NC")
+    hoke = factories.agency("Hoke County Sheriff's Office", "NC", kind="sheriff")
+    tampa = factories.agency("Tampa Police Department", "FL")
+    akron = factories.agency("Akron Police Department", "OH")
+    boone = factories.agency("Boone Police Department", "NC")
+    fbi = factories.organisation("FBI", kind="federal")
+    portal = {"technology": alpr, "vendor": flock, "credit": "The News & Observer", "visibility": "public"}
+    for receiver in (monroe, hoke, tampa, fbi):
+        factories.sharing_link(waxhaw, receiver, **portal)
+    factories.sharing_link(monroe, tampa, **portal)
+    factories.sharing_link(monroe, akron, **portal)
+    factories.sharing_link(hoke, waxhaw, **portal)
+    document = factories.document(None, title="Released sharing list", visibility="public")
+    released = {"technology": alpr, "vendor": flock, "how": "records", "source_url": "", "visibility": "public"}
+    factories.sharing_link(waxhaw, tampa, document=document, page=3, **released)
+    factories.sharing_link(waxhaw, boone, document=document, page=4, **released)
+    return {"waxhaw": waxhaw, "monroe": monroe, "hoke": hoke, "tampa": tampa, "akron": akron, "boone": boone,
+            "fbi": fbi, "document": document, "alpr": alpr, "flock": flock}  # fmt: skip
+
+
+def test_the_agency_page_answers_who_can_search_its_data(client, network):
+    waxhaw = network["waxhaw"]
+    response = client.get(waxhaw.get_absolute_url())
+    sharing = response.context["sharing"]
+    assert sharing["shares_with_count"] == 5  # Monroe, Hoke, Tampa, Boone, the FBI
+    assert [(g.state, g.count) for g in sharing["shares_with"]] == [("NC", 3), ("FL", 1), ("", 1)]
+    assert sharing["access_from_count"] == 1
+    answers = sharing["reach"]
+    assert (answers["direct"], answers["states"], answers["out_of_state"], answers["federal"]) == (5, 2, 1, 1)
+    assert answers["within_two_hops"] == 6  # and Akron, through Monroe; not Waxhaw itself, through Hoke
+    assert [row.partner.name for row in sharing["not_on_portal"]] == ["Boone Police Department"]
+    text = response.content.decode()
+    assert "Shares its data with: 5" in text and "Has access to data from: 1" in text
+    assert "Released sharing list, page 4" in text and "The News &amp; Observer" in text
+    assert f"{network['document'].get_absolute_url()}#page-4" in text
+
+
+def test_sharing_json_answers_the_questions_with_sources(client, network):
+    found = client.get(f"{network['waxhaw'].get_absolute_url()}sharing.json").json()
+    assert found["can_search_its_data"] == {
+        "direct": 5, "direct_agencies": 4, "direct_organisations": 1, "within_two_hops": 6, "states": 2,
+        "out_of_state": 1, "federal": 1,
+    }  # fmt: skip
+    missing = found["in_records_not_on_portal"]
+    assert missing["count"] == 1
+    (link,) = missing["links"]
+    assert link["receiver"]["name"] == "Boone Police Department" and link["how"] == "records"
+    assert link["source"]["url"].endswith(f"{network['document'].get_absolute_url()}#page-4")
+
+
+def test_ended_links_stay_listed_and_count_no_more(client, network):
+    SharingLink.objects.filter(receiver_organisation=network["fbi"]).update(ended_on=datetime.date(2025, 1, 1))
+    response = client.get(network["waxhaw"].get_absolute_url())
+    assert response.context["sharing"]["reach"]["federal"] == 0
+    assert "ended Jan 1, 2025" in response.content.decode()
+    assert client.get("/sharing/?status=ended&format=json").json()["count"] == 1
+
+
+def test_a_private_link_and_the_document_it_cites_are_for_staff_only(client, network):
+    secret = factories.document(None, title="Unreleased audit", visibility="private")
+    factories.sharing_link(network["waxhaw"], network["akron"], how="audit", source_url="", document=secret, page=9,
+                           visibility="private")  # fmt: skip
+    factories.sharing_link(network["waxhaw"], network["boone"], how="audit", source_url="", document=secret,
+                           visibility="public")  # fmt: skip
+    public = client.get(network["waxhaw"].get_absolute_url()).content.decode()
+    assert "Unreleased audit" not in public and secret.get_absolute_url() not in public
+    assert "A document not yet public" in public
+    assert (
+        client.get(f"{network['waxhaw'].get_absolute_url()}sharing.json").json()["can_search_its_data"]["direct"] == 5
+    )
+    staff = get_user_model().objects.create_user("staffer", password="pw-long-enough-123")
+    staff.groups.add(Group.objects.get(name="staff"))
+    client.force_login(staff)
+    shown = client.get(network["waxhaw"].get_absolute_url())
+    assert shown.context["sharing"]["reach"]["direct"] == 6
+    assert "Unreleased audit, page 9" in shown.content.decode() and "Private" in shown.content.decode()
+
+
+def test_the_sharing_list_filters_by_agency_state_vendor_technology_how_and_date(client, network):
+    def count(query):
+        return client.get(f"/sharing/?format=json&{query}").json()["count"]
+
+    assert count("") == 9
+    assert count("agency=waxhaw-police-department") == 7
+    assert count("agency=waxhaw-police-department&direction=shares") == 6
+    assert count("agency=waxhaw-police-department&direction=receives") == 1
+    assert count("state=OH") == 1
+    assert count("state=FL") == 3
+    assert count("how=records") == 2
+    assert count("vendor=Flock Safety&technology=automated-license-plate-readers") == 9
+    assert count("on=2024-04-26") == 9 and count("on=2024-04-25") == 0
+    assert count(f"organisation={network['fbi'].pk}") == 1
+    bad = client.get("/sharing/?state=ZZ&on=someday")
+    assert bad.status_code == 400
+    assert client.get("/sharing/?state=ZZ&format=json").status_code == 400
+
+
+def test_the_sharing_exports_carry_both_sides_the_source_and_the_credit(client, network):
+    rows = list(csv.DictReader(io.StringIO(b"".join(client.get("/sharing/?format=csv").streaming_content).decode())))
+    assert len(rows) == 9
+    fbi = next(row for row in rows if row["receiver"] == "FBI")
+    assert (fbi["receiver_url"], fbi["receiver_kind"], fbi["sharer"], fbi["credit"]) == (
+        "",
+        "federal",
+        "Waxhaw Police Department",
+        "The News & Observer",
+    )
+    boone = next(row for row in rows if row["receiver"] == "Boone Police Department")
+    assert boone["page"] == "4" and boone["document"] == "Released sharing list" and boone["how"] == "records"
+    results = client.get("/sharing/?format=json").json()["results"]
+    assert next(r for r in results if r["receiver"]["name"] == "FBI")["receiver"]["url"] is None
+
+
+def test_the_graphml_export_is_a_directed_graph_of_agencies_and_organisations(client, network):
+    response = client.get("/sharing/?format=graphml&state=NC")
+    assert response["Content-Type"] == "application/graphml+xml"
+    root = ET.fromstring(b"".join(response.streaming_content))  # noqa: S314 - our own output
+    graph = root.find(f"{GRAPHML}graph")
+    assert graph.get("edgedefault") == "directed"
+    nodes = {node.get("id"): node for node in graph.findall(f"{GRAPHML}node")}
+    edges = graph.findall(f"{GRAPHML}edge")
+    assert len(edges) == 9  # every link has an NC agency on one side
+    assert f"o{network['fbi'].pk}" in nodes
+    waxhaw = f"a{network['waxhaw'].pk}"
+    assert sum(1 for edge in edges if edge.get("source") == waxhaw) == 6
+    labels = {data.get("key"): data.text for data in nodes[waxhaw]}
+    assert labels["n_label"] == "Waxhaw Police Department" and labels["n_state"] == "NC"
+
+
+def test_vendor_and_technology_pages_give_the_network_size(client, network):
+    vendor = client.get(network["flock"].get_absolute_url())
+    assert vendor.context["network"] == {"links": 9, "sharers": 3, "receivers": 7}
+    assert "Data-sharing network" in vendor.content.decode()
+    technology = client.get(network["alpr"].get_absolute_url())
+    assert technology.context["network"]["links"] == 9
+
+
+def test_an_agency_merge_re_points_its_links_and_merges_twins(network):
+    waxhaw, monroe = network["waxhaw"], network["monroe"]
+    twin = factories.agency("Monroe Police Dept", "NC")
+    factories.sharing_link(waxhaw, twin, first_seen=datetime.date(2023, 1, 1), last_seen=datetime.date(2023, 1, 1))
+    factories.sharing_link(twin, network["akron"], source_url="https://example.org/monroe")
+    factories.sharing_link(twin, monroe, source_url="https://example.org/monroe")
+    record = agency_merge(keep=monroe, remove=twin)
+    assert record.moved["sharing_links"] == 3
+    merged = SharingLink.objects.get(
+        sharer_agency=waxhaw, receiver_agency=monroe, source_key="https://example.org/portal"
+    )
+    assert merged.first_seen == datetime.date(2023, 1, 1) and merged.last_seen == datetime.date(2024, 4, 26)
+    assert SharingLink.objects.filter(sharer_agency=monroe, source_key="https://example.org/monroe").count() == 1
+    assert not SharingLink.objects.filter(sharer_agency=monroe, receiver_agency=monroe).exists()
+    assert all(link.pair_key == link.pair_of(
+        sharer_agency_id=link.sharer_agency_id, sharer_organisation_id=link.sharer_organisation_id,
+        receiver_agency_id=link.receiver_agency_id, receiver_organisation_id=link.receiver_organisation_id,
+    ) for link in SharingLink.objects.all())  # fmt: skip
+
+
+def test_an_organisation_found_to_be_an_agency_is_merged_into_it(network):
+    app_state = Organisation.objects.create(name="App State University NC PD", state="NC", kind="university")
+    university = factories.agency("Appalachian State University", "NC")
+    factories.sharing_link(network["waxhaw"], app_state)
+    pair = DuplicatePair.objects.create(
+        kind="organisation", organisation=app_state, agency_b=university, state="NC", score=83, reason="alike"
+    )
+    with pytest.raises(DuplicateError):
+        duplicate_pair_merge(pair=pair, keep_id=app_state.pk + 1000, user=None)
+    record = duplicate_pair_merge(pair=pair, keep_id=university.pk, user=None)
+    assert record.kind == MergeRecord.Kind.ORGANISATION
+    assert SharingLink.objects.filter(receiver_agency=university).count() == 1
+    assert not Organisation.objects.filter(pk=app_state.pk).exists()
+    assert AgencyAlias.objects.filter(agency=university, name="App State University NC PD").exists()
+
+
+def test_the_duplicates_page_offers_one_decision_for_an_organisation(client, network):
+    app_state = Organisation.objects.create(name="App State University NC PD", state="NC", kind="university")
+    university = factories.agency("Appalachian State University", "NC")
+    DuplicatePair.objects.create(
+        kind="organisation", organisation=app_state, agency_b=university, state="NC", score=83, reason="alike"
+    )
+    client.force_login(user("editor"))
+    text = client.get("/staff/duplicates/").content.decode()
+    assert "It is “Appalachian State University”: move its links there" in text
+    assert f"keep:{app_state.pk}" not in text.replace(f"keep:{university.pk}", "")
