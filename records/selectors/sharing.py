@@ -9,18 +9,20 @@ Each answer is one query over the links of the agency (and, for two hops, of tho
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, Value, Window
-from django.db.models.functions import Coalesce, NullIf
+from django.db.models import Count, F, Q, Value, Window
+from django.db.models.functions import Coalesce, NullIf, RowNumber
 
 from records.links import detail_url
-from records.models import SharingHow, SharingLink
+from records.models import AgencyKind, OrganisationKind, SharingHow, SharingLink, Visibility
 from records.models.sharing import federal_receiver_q
 from records.models.visibility import VisibleQuerySet
 from records.rules.states import STATE_NAMES
 
-# An agency page lists at most this many links each way (Okaloosa County's released list has over a thousand);
-# /sharing/ has them all.
-LINKS_SHOWN = 400
+# An agency page shows this many links of each state each way, and counts the rest (Okaloosa County's released list
+# has over a thousand); /sharing/ has them all, and each state links to its own.
+LINKS_PER_STATE = 6
+# The links in records not on the portal listed on the page; sharing.json lists them all.
+MISSING_SHOWN = 100
 
 
 @dataclass(frozen=True)
@@ -60,41 +62,56 @@ def _visible(reader):
     )
 
 
-def _partner(link: SharingLink, side: str) -> Partner:
-    agency = getattr(link, f"{side}_agency")
-    if agency is not None:
-        return Partner(agency.name, agency.get_absolute_url(), agency.jurisdiction.state, agency.get_kind_display())
-    organisation = getattr(link, f"{side}_organisation")
-    return Partner(organisation.name, "", organisation.state, organisation.get_kind_display())
+def _fields(side: str) -> tuple[str, ...]:
+    """What a shown link is read as: plain values, not model instances (a hub has thousands of links)."""
+    return (
+        f"{side}_agency__name", f"{side}_agency__slug", f"{side}_agency__kind", f"{side}_organisation__name",
+        f"{side}_organisation__kind", "partner_state", "how", "first_seen", "last_seen", "ended_on", "networks",
+        "document_id", "document__title", "document_shown", "page", "source_url", "credit", "visibility",
+        "embargo_until",
+    )  # fmt: skip
 
 
-def _source(link: SharingLink) -> tuple[str, str]:
-    """(label, URL) of where the link is stated; a document the reader may not see is not named or linked."""
-    if link.document_id and link.document_shown:
-        page = f", page {link.page}" if link.page else ""
-        return f"{link.document.title}{page}", link.document.get_absolute_url() + (
-            f"#page-{link.page}" if link.page else ""
+AGENCY_KINDS = dict(AgencyKind.choices)
+ORGANISATION_KINDS = dict(OrganisationKind.choices)
+HOW = dict(SharingHow.choices)
+
+
+def _row(values: tuple, today) -> LinkRow:
+    (agency_name, agency_slug, agency_kind, organisation_name, organisation_kind, state, how, first_seen, last_seen,
+     ended_on, networks, document_id, document_title, document_shown, page, source_url, credit, visibility,
+     embargo_until) = values  # fmt: skip
+    if agency_slug is not None:
+        partner = Partner(
+            agency_name, detail_url("agency-detail", agency_slug), state, AGENCY_KINDS.get(agency_kind, "")
         )
-    if link.source_url:
-        page = f" (page {link.page})" if link.page else ""
-        return f"{link.get_how_display()}{page}", link.source_url
-    return "A document not yet public", ""
-
-
-def _row(link: SharingLink, side: str) -> LinkRow:
-    label, url = _source(link)
+    else:
+        partner = Partner(organisation_name, "", state, ORGANISATION_KINDS.get(organisation_kind, ""))
+    # A document the reader may not see is neither named nor linked: even its address says it exists.
+    if document_id and document_shown:
+        label = f"{document_title}, page {page}" if page else document_title
+        url = detail_url("document-detail", document_id) + (f"#page-{page}" if page else "")
+    elif source_url:
+        label, url = (f"{HOW[how]} (page {page})" if page else HOW[how]), source_url
+    else:
+        label, url = "A document not yet public", ""
+    hidden = ""
+    if visibility == Visibility.PRIVATE:
+        hidden = "Private"
+    elif visibility == Visibility.EMBARGOED and not (embargo_until and embargo_until <= today):
+        hidden = f"Embargoed until {embargo_until:%b} {embargo_until.day}, {embargo_until.year}"
     return LinkRow(
-        partner=_partner(link, side),
-        how=link.how,
-        how_label=link.get_how_display(),
-        first_seen=link.first_seen,
-        last_seen=link.last_seen,
-        ended_on=link.ended_on,
-        networks=[n for n in link.networks.splitlines() if n],
+        partner=partner,
+        how=how,
+        how_label=HOW[how],
+        first_seen=first_seen,
+        last_seen=last_seen,
+        ended_on=ended_on,
+        networks=[n for n in networks.splitlines() if n],
         source_label=label,
         source_url=url,
-        credit=link.credit,
-        hidden_label=link.hidden_label,
+        credit=credit,
+        hidden_label=hidden,
     )
 
 
@@ -102,27 +119,22 @@ def _state_expr(side: str):
     return NullIf(Coalesce(f"{side}_agency__jurisdiction__state", f"{side}_organisation__state"), Value(""))
 
 
-def _grouped(links, side: str) -> tuple[int, list[StateGroup], bool]:
-    """(how many partners, the partners' links by state with each state's count, whether the list was cut)."""
+def _grouped(links, side: str, today) -> tuple[int, list[StateGroup]]:
+    """(how many partners, the partners by state with each state's count and its first links by name)."""
     partner_count = Count(f"{side}_agency", distinct=True) + Count(f"{side}_organisation", distinct=True)
+    with_state = links.annotate(partner_state=Coalesce(_state_expr(side), Value("")))
     per_state = dict(
-        links.order_by()
-        .annotate(partner_state=Coalesce(_state_expr(side), Value("")))
-        .values_list("partner_state")
-        .annotate(n=partner_count)
-        .values_list("partner_state", "n")
+        with_state.order_by().values_list("partner_state").annotate(n=partner_count).values_list("partner_state", "n")
     )
-    # Not by the related names: by the link's own copy of them, indexed with the sharer; a receiver's name is
-    # the source's spelling, and rows are grouped by state below.
-    rows = list(
-        links.for_display()
-        .annotate(partner_state=Coalesce(_state_expr(side), Value("")))
-        .order_by("partner_state", f"{side}_name", "id")[: LINKS_SHOWN + 1]
+    # Each state's first links by the source's spelling of the partner: a hub's thousand links are counted by
+    # state, and a few of each shown, whatever the state's rank.
+    ranked = with_state.annotate(
+        rank=Window(RowNumber(), partition_by=[F("partner_state")], order_by=[F(f"{side}_name").asc(), F("id").asc()])
     )
-    cut = len(rows) > LINKS_SHOWN
+    rows = ranked.filter(rank__lte=LINKS_PER_STATE).order_by("partner_state", f"{side}_name", "id")
     groups: dict[str, list[LinkRow]] = {}
-    for link in rows[:LINKS_SHOWN]:
-        groups.setdefault(link.partner_state, []).append(_row(link, side))
+    for values in rows.values_list(*_fields(side)):
+        groups.setdefault(values[5], []).append(_row(values, today))
     ordered = sorted(per_state, key=lambda code: (code == "", -per_state[code], code))
     return (
         sum(per_state.values()),
@@ -130,13 +142,12 @@ def _grouped(links, side: str) -> tuple[int, list[StateGroup], bool]:
             StateGroup(code, STATE_NAMES.get(code, "No state given"), per_state[code], groups.get(code, []))
             for code in ordered
         ],
-        cut,
     )
 
 
 def reach(*, agency, reader) -> dict:
     """The questions people ask of an agency's network, each a number (links in force only)."""
-    shared = _visible(reader).active().filter(sharer_agency=agency)
+    shared = SharingLink.objects.visible_to(reader).active().filter(sharer_agency=agency)
     direct = shared.aggregate(
         agencies=Count("receiver_agency", distinct=True),
         organisations=Count("receiver_organisation", distinct=True),
@@ -180,32 +191,38 @@ def reach(*, agency, reader) -> dict:
     }
 
 
-def not_on_portal(*, agency, reader, limit: int = LINKS_SHOWN) -> tuple[int, list[LinkRow]]:
+def not_on_portal(*, agency, reader, today, limit: int | None = MISSING_SHOWN) -> tuple[int, list[LinkRow]]:
     """The agency's links that released records (or an audit) show and no portal link it may see states."""
-    links = _visible(reader).active().filter(sharer_agency=agency).not_on_portal(reader)
-    rows = list(links.for_display().annotate(total=Window(Count("id"))).order_by("receiver_name", "id")[:limit])
-    return (rows[0].total if rows else 0), [_row(link, "receiver") for link in rows]
+    links = (
+        _visible(reader)
+        .active()
+        .filter(sharer_agency=agency)
+        .not_on_portal(reader)
+        .annotate(partner_state=Coalesce(_state_expr("receiver"), Value("")), total=Window(Count("id")))
+        .order_by("receiver_name", "id")
+        .values_list(*_fields("receiver"), "total")
+    )
+    rows = list(links[:limit] if limit else links)
+    return (rows[0][-1] if rows else 0), [_row(values[:-1], today) for values in rows]
 
 
-def agency_sharing(*, agency, reader) -> dict:
+def agency_sharing(*, agency, reader, today) -> dict:
     """An agency page's two sharing sections and its answers."""
     visible = _visible(reader)
-    out_count, out_groups, out_cut = _grouped(visible.filter(sharer_agency=agency), "receiver")
-    in_count, in_groups, in_cut = _grouped(visible.filter(receiver_agency=agency), "sharer")
-    missing_count, missing = not_on_portal(agency=agency, reader=reader)
+    out_count, out_groups = _grouped(visible.filter(sharer_agency=agency), "receiver", today)
+    in_count, in_groups = _grouped(visible.filter(receiver_agency=agency), "sharer", today)
+    missing_count, missing = not_on_portal(agency=agency, reader=reader, today=today)
     answers = reach(agency=agency, reader=reader)
     return {
         "shares_with": out_groups,
         "shares_with_count": out_count,
-        "shares_with_cut": out_cut,
         "access_from": in_groups,
         "access_from_count": in_count,
-        "access_from_cut": in_cut,
         "reach": answers,
         "not_on_portal": missing,
         "not_on_portal_count": missing_count,
         "has_portal": answers["has_portal"],
-        "links_shown": LINKS_SHOWN,
+        "links_per_state": LINKS_PER_STATE,
     }
 
 
@@ -222,10 +239,10 @@ def network_size(*, reader, vendor=None, technology=None) -> dict:
     return found
 
 
-def reach_json(*, agency, reader, absolute) -> dict:
+def reach_json(*, agency, reader, absolute, today) -> dict:
     """/agencies/<slug>/sharing.json: the answers, and the links the portal leaves out, with their sources."""
     found = reach(agency=agency, reader=reader)
-    count, missing = not_on_portal(agency=agency, reader=reader)
+    count, missing = not_on_portal(agency=agency, reader=reader, today=today, limit=None)
 
     def link(row: LinkRow) -> dict:
         return {

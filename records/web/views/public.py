@@ -227,7 +227,7 @@ def agency_detail(request, slug):
         return found | {
             "chart": _per_year_chart(found["events_per_year"], agency.name),
             "oversight_records": agency_oversight(agency=agency, reader=request.user),
-            "sharing": agency_sharing(agency=agency, reader=request.user),
+            "sharing": agency_sharing(agency=agency, reader=request.user, today=timezone.localdate()),
         }
 
     def context_for(rows):

@@ -2,6 +2,7 @@
 
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from records import exports
@@ -63,6 +64,8 @@ def agency_sharing_json(request, slug):
     found = public_cached(
         request,
         f"agency-sharing-json:{agency.pk}:{origin}",
-        lambda: reach_json(agency=agency, reader=request.user, absolute=lambda path: origin + path),
+        lambda: reach_json(
+            agency=agency, reader=request.user, absolute=lambda path: origin + path, today=timezone.localdate()
+        ),
     )
     return JsonResponse(found, json_dumps_params={"ensure_ascii": False})
