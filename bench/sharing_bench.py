@@ -87,7 +87,18 @@ def fill(agencies: int, links: int, seed: int = 19) -> dict:
             link.set_keys()
             rows.append(link)
         SharingLink.objects.bulk_create(rows, batch_size=5000)
-    return {"agencies": agencies, "links": len(pairs), "ids": ids}
+    # What import_sharing keeps after writing links: the public summaries of the agencies they touch.
+    from records.services.sharing import sharing_summaries_refresh
+
+    started = time.perf_counter()
+    summarised = sharing_summaries_refresh(agency_ids=ids)
+    return {
+        "agencies": agencies,
+        "links": len(pairs),
+        "ids": ids,
+        "summaries": summarised,
+        "summaries_seconds": round(time.perf_counter() - started, 1),
+    }
 
 
 def chosen(ids: list[int]) -> dict[str, str]:
@@ -148,21 +159,27 @@ def main() -> None:
         pages[f"agency page, {label} ({note})"] = f"/agencies/{slug}/"
         pages[f"sharing.json, {label}"] = f"/agencies/{slug}/sharing.json"
     pages["/sharing/?agency=<hub>"] = f"/sharing/?agency={slugs['hub']}"
+    from django.test import override_settings
+
     load_before = os.getloadavg()
-    results = [
-        measure_page(client, name, url, warmup=3, iterations=args.iterations, budget_s=60).as_dict()
-        for name, url in pages.items()
-    ]
+    results = []
+    # Every page rendered: with nothing kept in the app, and with the aggregates kept (PUBLIC_CACHE_SECONDS, as
+    # deployed; the page cache off), as bench/run.py's "pages_uncached" and "pages_rendered".
+    for mode, seconds in (("nothing kept", 0), ("aggregates kept", 600)):
+        with override_settings(PUBLIC_CACHE_SECONDS=seconds):
+            for name, url in pages.items():
+                result = measure_page(client, name, url, warmup=3, iterations=args.iterations, budget_s=60).as_dict()
+                results.append(result | {"mode": mode})
     load_after = os.getloadavg()
     print(
         f"{connection.vendor}, {filled['agencies']:,} agencies, {filled['links']:,} links "
-        f"(filled in {fill_seconds} s); "
+        f"(filled in {fill_seconds} s, of which {filled['summaries']:,} summaries {filled['summaries_seconds']} s); "
         f"{platform.processor() or platform.machine()}, load average {load_before} -> {load_after}"
     )
-    print(f"{'page':<72} {'p50 ms':>8} {'p95 ms':>8} {'cold ms':>8} {'queries':>8}")
+    print(f"{'mode':<16} {'page':<72} {'p50 ms':>8} {'p95 ms':>8} {'cold ms':>8} {'queries':>8}")
     for result in results:
-        print(f"{result['name']:<72} {result['p50_ms']:>8} {result['p95_ms']:>8} {result['cold_ms']:>8} "
-              f"{result['queries']:>8}")  # fmt: skip
+        print(f"{result['mode']:<16} {result['name']:<72} {result['p50_ms']:>8} {result['p95_ms']:>8} "
+              f"{result['cold_ms']:>8} {result['queries']:>8}")  # fmt: skip
     if args.out:
         payload = {"engine": connection.vendor, **{k: v for k, v in filled.items() if k != "ids"},
                    "load_average": [load_before, load_after], "results": results}  # fmt: skip

@@ -210,3 +210,58 @@ def test_the_duplicates_page_offers_one_decision_for_an_organisation(client, net
     text = client.get("/staff/duplicates/").content.decode()
     assert "It is “Appalachian State University”: move its links there" in text
     assert f"keep:{app_state.pk}" not in text.replace(f"keep:{university.pk}", "")
+
+
+def test_the_public_reads_the_kept_answers_and_counts_afresh_once_an_embargo_ends(network):
+    from django.contrib.auth.models import AnonymousUser
+
+    from records.selectors.sharing import agency_sharing
+    from records.services.sharing import sharing_summaries_refresh
+
+    today = datetime.date(2026, 1, 10)
+    factories.sharing_link(network["waxhaw"], network["akron"], visibility="embargoed",
+                           embargo_until=datetime.date(2026, 1, 11))  # fmt: skip
+    assert sharing_summaries_refresh(today=today) == 6  # the agencies with links (the FBI is an organisation)
+    summary = network["waxhaw"].sharing_summary
+    assert summary.valid_until == datetime.date(2026, 1, 11)
+    assert summary.answers["direct"] == 5 and summary.answers["shares_with"] == {"NC": 3, "FL": 1, "": 1}
+    # A write outside the services (never done in the app) shows which answers are read: the kept ones until the
+    # embargo ends, then counted afresh.
+    SharingLink.objects.filter(receiver_organisation=network["fbi"]).delete()
+    public = AnonymousUser()
+    assert agency_sharing(agency=network["waxhaw"], reader=public, today=today)["reach"]["direct"] == 5
+    later = agency_sharing(agency=network["waxhaw"], reader=public, today=datetime.date(2026, 1, 11))
+    assert later["reach"]["direct"] == 5  # the FBI gone, Akron public
+    assert later["shares_with_count"] == 5 and later["reach"]["federal"] == 0
+    staff = user("staff")
+    assert agency_sharing(agency=network["waxhaw"], reader=staff, today=today)["reach"]["direct"] == 5
+
+
+def test_an_import_keeps_the_summaries_of_the_agencies_it_touches_and_of_those_sharing_with_them(tmp_path, network):
+    from records.importers.sharing import import_sharing
+
+    waxhaw, monroe = network["waxhaw"], network["monroe"]
+    path = tmp_path / "monroe.csv"
+    path.write_text("src_agency,external_agency\nMonroe NC PD,Boone NC PD\n")
+    import_sharing([path], source_url="https://example.org/monroe", seen_on=datetime.date(2024, 5, 1),
+                   visibility="public", user=user("editor"))  # fmt: skip
+    # Monroe shares with one more; Waxhaw, sharing with Monroe, reaches Boone within two hops already (directly).
+    assert monroe.sharing_summary.answers["direct"] == 3
+    assert waxhaw.sharing_summary.answers["within_two_hops"] == 6
+    assert network["boone"].sharing_summary.answers["access_from"] == {"NC": 2}
+
+
+def test_publishing_links_in_the_admin_keeps_the_summaries(client, network):
+    link = factories.sharing_link(network["akron"], network["waxhaw"], visibility="private")
+    editor = user("editor")
+    editor.is_staff = True
+    editor.save()
+    client.force_login(editor)
+    response = client.post(
+        "/admin/records/sharinglink/", {"action": "publish", "_selected_action": [link.pk]}, follow=True
+    )
+    assert "1 link published." in response.content.decode()
+    link.refresh_from_db()
+    assert link.visibility == "public"
+    assert network["waxhaw"].sharing_summary.answers["access_from"] == {"NC": 1, "OH": 1}
+    assert network["akron"].sharing_summary.answers["direct"] == 1

@@ -8,6 +8,7 @@ from pathlib import Path
 from records.importers.fbi_agencies import import_agencies
 from records.importers.sharing import import_sharing
 from records.models import SharingLink, Visibility
+from records.services.sharing import sharing_links_changed
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 EDGES = DATA / "flock-sharing-edges-sample.csv"
@@ -25,5 +26,8 @@ def load_sharing_demo() -> int:
     import_sharing([EDGES], source_url=SOURCE_URL, seen_on=READ_ON, credit=CREDIT)
     links = SharingLink.objects.filter(source_key=SOURCE_URL)
     # The demo's own published data: made public as the demo's other records are created public.
-    links.exclude(visibility=Visibility.PUBLIC).update(visibility=Visibility.PUBLIC)
+    hidden = list(links.exclude(visibility=Visibility.PUBLIC))
+    if hidden:
+        links.filter(pk__in=[link.pk for link in hidden]).update(visibility=Visibility.PUBLIC)
+        sharing_links_changed(links=hidden)
     return links.count()

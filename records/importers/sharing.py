@@ -52,6 +52,7 @@ from records.models import (
     VendorAlias,
 )
 from records.rules.states import STATE_NAMES
+from records.services.sharing import sharing_links_changed
 
 REASON = "Imported from a sharing list"
 DEFAULT_VENDOR = "Flock Safety"
@@ -587,5 +588,7 @@ def _write_links(seen, scopes, list_dates, document, vendor, technology, credit,
         link.set_keys()
     create_all(new, SharingLink, REASON)
     update_all(changed, SharingLink, fields, REASON)
+    # The public summaries of the agencies these links touch, and of those sharing with them (two hops).
+    sharing_links_changed(links=[*new, *changed])
     summary.created = len(new)
     summary.updated = len(changed) - summary.ended

@@ -28,7 +28,7 @@ from records.models.requests import (
     RequestStatusChange,
 )
 from records.models.revisions import ProposedRevision, RevisionStatus
-from records.models.sharing import Organisation, OrganisationKind, SharingHow, SharingLink
+from records.models.sharing import Organisation, OrganisationKind, SharingHow, SharingLink, SharingSummary
 from records.models.timeline import DatePrecision, EventKind, EventSource, TimelineEvent
 from records.models.vendors import Product, Technology, Vendor, VendorAlias
 from records.models.visibility import Visibility
@@ -74,6 +74,7 @@ __all__ = [
     "RevisionStatus",
     "SharingHow",
     "SharingLink",
+    "SharingSummary",
     "StaffProfile",
     "Technology",
     "TimelineEvent",

@@ -8,7 +8,8 @@ links appear in released records but not on the agency's own portal.
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q, Value
+from django.db.models.functions import Coalesce, NullIf
 from simple_history.models import HistoricalRecords
 
 from records.models.agencies import Agency, AgencyKind
@@ -67,6 +68,11 @@ def federal_receiver_q(prefix: str = "") -> Q:
     )
 
 
+def state_of(side: str) -> NullIf:
+    """The state of a link's sharer or receiver ("sharer", "receiver"), agency or organisation; NULL for none."""
+    return NullIf(Coalesce(f"{side}_agency__jurisdiction__state", f"{side}_organisation__state"), Value(""))
+
+
 class SharingLinkQuerySet(VisibleQuerySet):
     def active(self):
         """Links not known to have ended."""
@@ -100,6 +106,65 @@ class SharingLinkQuerySet(VisibleQuerySet):
         what the agency's own portal leaves out."""
         portal = SharingLink.objects.visible_to(reader).filter(how=SharingHow.PORTAL, pair_key=OuterRef("pair_key"))
         return self.exclude(how=SharingHow.PORTAL).filter(~Exists(portal))
+
+    def partners_by_state(self, side: str) -> dict[str, int]:
+        """How many distinct partners on `side` ("sharer" or "receiver") these links have, by state ("" for
+        none): one grouped query."""
+        partners = Count(f"{side}_agency", distinct=True) + Count(f"{side}_organisation", distinct=True)
+        rows = (
+            self.order_by()
+            .annotate(partner_state=Coalesce(state_of(side), Value("")))
+            .values_list("partner_state")
+            .annotate(n=partners)
+            .values_list("partner_state", "n")
+        )
+        return dict(rows)
+
+    def reach_of(self, agency) -> dict:
+        """Who can search `agency`'s data through these links (the reader's visible ones), links in force only:
+        directly, within two hops (whoever it shares with and whoever they share with, not the agency itself),
+        from how many states (and how many other than its own), how many federal agencies; and whether a portal
+        link is among them. Two queries, over the agency's links and those of its partners."""
+        shared = self.active().filter(sharer_agency=agency)
+        direct = shared.aggregate(
+            agencies=Count("receiver_agency", distinct=True),
+            organisations=Count("receiver_organisation", distinct=True),
+            states=Count(state_of("receiver"), distinct=True),
+            out_of_state=Count(
+                state_of("receiver"),
+                distinct=True,
+                filter=~Q(receiver_agency__jurisdiction__state=agency.state)
+                & ~Q(receiver_organisation__state=agency.state),
+            ),
+            federal_agencies=Count("receiver_agency", distinct=True, filter=federal_receiver_q()),
+            federal_organisations=Count("receiver_organisation", distinct=True, filter=federal_receiver_q()),
+            portal_links=Count("id", filter=Q(how=SharingHow.PORTAL)),
+        )
+        first_agencies = shared.filter(receiver_agency__isnull=False).values("receiver_agency")
+        first_organisations = shared.filter(receiver_organisation__isnull=False).values("receiver_organisation")
+        two = (
+            self.active()
+            .filter(
+                Q(sharer_agency=agency)
+                | Q(sharer_agency__in=first_agencies)
+                | Q(sharer_organisation__in=first_organisations)
+            )
+            .exclude(receiver_agency=agency)
+            .aggregate(
+                agencies=Count("receiver_agency", distinct=True),
+                organisations=Count("receiver_organisation", distinct=True),
+            )
+        )
+        return {
+            "direct": direct["agencies"] + direct["organisations"],
+            "direct_agencies": direct["agencies"],
+            "direct_organisations": direct["organisations"],
+            "within_two_hops": two["agencies"] + two["organisations"],
+            "states": direct["states"],
+            "out_of_state": direct["out_of_state"],
+            "federal": direct["federal_agencies"] + direct["federal_organisations"],
+            "has_portal": direct["portal_links"] > 0,
+        }
 
 
 class SharingLink(VisibilityFields):
@@ -245,3 +310,24 @@ class SharingLink(VisibilityFields):
             errors["receiver_agency"] = "An agency does not share with itself."
         if errors:
             raise ValidationError(errors)
+
+
+class SharingSummary(models.Model):
+    """What an agency's page says of its network for the public, kept by the services that write links
+    (services/sharing.py: imports, merges, the admin), so that a page does not count a hub's thousands of links
+    and their partners' on each request: the answers of SharingLinkQuerySet.reach_of, partners by state each way,
+    and how many links the released records show that its portal leaves out, over public links only.
+
+    `valid_until`: the day the first embargo on a link ended after it was computed; from then on the counts may
+    be short of what the public may see, and the page counts afresh until the next write refreshes them."""
+
+    agency = models.OneToOneField(Agency, primary_key=True, on_delete=models.CASCADE, related_name="sharing_summary")
+    answers = models.JSONField()
+    valid_until = models.DateField(null=True, blank=True)
+    computed_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return f"Sharing summary of {self.agency_id}"
+
+    def is_current(self, today) -> bool:
+        return self.valid_until is None or today < self.valid_until

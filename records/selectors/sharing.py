@@ -9,13 +9,13 @@ Each answer is one query over the links of the agency (and, for two hops, of tho
 
 from dataclasses import dataclass
 
-from django.db.models import Count, F, Q, Value, Window
-from django.db.models.functions import Coalesce, NullIf, RowNumber
+from django.db.models import Count, F, Value, Window
+from django.db.models.functions import Coalesce, RowNumber
 
 from records.links import detail_url
-from records.models import AgencyKind, OrganisationKind, SharingHow, SharingLink, Visibility
-from records.models.sharing import federal_receiver_q
-from records.models.visibility import VisibleQuerySet
+from records.models import AgencyKind, OrganisationKind, SharingHow, SharingLink, SharingSummary, Visibility
+from records.models.sharing import state_of
+from records.models.visibility import VisibleQuerySet, can_see_everything
 from records.rules.states import STATE_NAMES
 
 # An agency page shows this many links of each state each way, and counts the rest (Okaloosa County's released list
@@ -23,6 +23,8 @@ from records.rules.states import STATE_NAMES
 LINKS_PER_STATE = 6
 # The links in records not on the portal listed on the page; sharing.json lists them all.
 MISSING_SHOWN = 100
+REACH_KEYS = ("direct", "direct_agencies", "direct_organisations", "within_two_hops", "states", "out_of_state",
+              "federal", "has_portal")  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -115,20 +117,11 @@ def _row(values: tuple, today) -> LinkRow:
     )
 
 
-def _state_expr(side: str):
-    return NullIf(Coalesce(f"{side}_agency__jurisdiction__state", f"{side}_organisation__state"), Value(""))
-
-
-def _grouped(links, side: str, today) -> tuple[int, list[StateGroup]]:
-    """(how many partners, the partners by state with each state's count and its first links by name)."""
-    partner_count = Count(f"{side}_agency", distinct=True) + Count(f"{side}_organisation", distinct=True)
-    with_state = links.annotate(partner_state=Coalesce(_state_expr(side), Value("")))
-    per_state = dict(
-        with_state.order_by().values_list("partner_state").annotate(n=partner_count).values_list("partner_state", "n")
-    )
+def _links_by_state(links, side: str, per_state: dict[str, int], today) -> list[StateGroup]:
+    """The partners by state, most first, with each state's count and its first links by name."""
     # Each state's first links by the source's spelling of the partner: a hub's thousand links are counted by
     # state, and a few of each shown, whatever the state's rank.
-    ranked = with_state.annotate(
+    ranked = links.annotate(partner_state=Coalesce(state_of(side), Value(""))).annotate(
         rank=Window(RowNumber(), partition_by=[F("partner_state")], order_by=[F(f"{side}_name").asc(), F("id").asc()])
     )
     rows = ranked.filter(rank__lte=LINKS_PER_STATE).order_by("partner_state", f"{side}_name", "id")
@@ -136,59 +129,23 @@ def _grouped(links, side: str, today) -> tuple[int, list[StateGroup]]:
     for values in rows.values_list(*_fields(side)):
         groups.setdefault(values[5], []).append(_row(values, today))
     ordered = sorted(per_state, key=lambda code: (code == "", -per_state[code], code))
-    return (
-        sum(per_state.values()),
-        [
-            StateGroup(code, STATE_NAMES.get(code, "No state given"), per_state[code], groups.get(code, []))
-            for code in ordered
-        ],
-    )
+    return [
+        StateGroup(code, STATE_NAMES.get(code, "No state given"), per_state[code], groups.get(code, []))
+        for code in ordered
+    ]
 
 
 def reach(*, agency, reader) -> dict:
     """The questions people ask of an agency's network, each a number (links in force only)."""
-    shared = SharingLink.objects.visible_to(reader).active().filter(sharer_agency=agency)
-    direct = shared.aggregate(
-        agencies=Count("receiver_agency", distinct=True),
-        organisations=Count("receiver_organisation", distinct=True),
-        states=Count(_state_expr("receiver"), distinct=True),
-        out_of_state=Count(
-            _state_expr("receiver"),
-            distinct=True,
-            filter=~Q(receiver_agency__jurisdiction__state=agency.state)
-            & ~Q(receiver_organisation__state=agency.state),
-        ),
-        federal_agencies=Count("receiver_agency", distinct=True, filter=federal_receiver_q()),
-        federal_organisations=Count("receiver_organisation", distinct=True, filter=federal_receiver_q()),
-        portal_links=Count("id", filter=Q(how=SharingHow.PORTAL)),
-    )
-    # Within two hops: whoever this agency shares with, and whoever they share with (not the agency itself).
-    first_agencies = shared.filter(receiver_agency__isnull=False).values("receiver_agency")
-    first_organisations = shared.filter(receiver_organisation__isnull=False).values("receiver_organisation")
-    two = (
-        SharingLink.objects.visible_to(reader)
-        .active()
-        .filter(
-            Q(sharer_agency=agency)
-            | Q(sharer_agency__in=first_agencies)
-            | Q(sharer_organisation__in=first_organisations)
-        )
-        .exclude(receiver_agency=agency)
-        .aggregate(
-            agencies=Count("receiver_agency", distinct=True),
-            organisations=Count("receiver_organisation", distinct=True),
-        )
-    )
-    return {
-        "direct": direct["agencies"] + direct["organisations"],
-        "direct_agencies": direct["agencies"],
-        "direct_organisations": direct["organisations"],
-        "within_two_hops": two["agencies"] + two["organisations"],
-        "states": direct["states"],
-        "out_of_state": direct["out_of_state"],
-        "federal": direct["federal_agencies"] + direct["federal_organisations"],
-        "has_portal": direct["portal_links"] > 0,
-    }
+    return SharingLink.objects.visible_to(reader).reach_of(agency)
+
+
+def _stored(agency, reader, today) -> dict | None:
+    """The public's answers as the writing services kept them (SharingSummary), when they still hold."""
+    if can_see_everything(reader):
+        return None
+    summary = SharingSummary.objects.filter(agency=agency).first()
+    return summary.answers if summary is not None and summary.is_current(today) else None
 
 
 def not_on_portal(*, agency, reader, today, limit: int | None = MISSING_SHOWN) -> tuple[int, list[LinkRow]]:
@@ -198,7 +155,7 @@ def not_on_portal(*, agency, reader, today, limit: int | None = MISSING_SHOWN) -
         .active()
         .filter(sharer_agency=agency)
         .not_on_portal(reader)
-        .annotate(partner_state=Coalesce(_state_expr("receiver"), Value("")), total=Window(Count("id")))
+        .annotate(partner_state=Coalesce(state_of("receiver"), Value("")), total=Window(Count("id")))
         .order_by("receiver_name", "id")
         .values_list(*_fields("receiver"), "total")
     )
@@ -207,17 +164,23 @@ def not_on_portal(*, agency, reader, today, limit: int | None = MISSING_SHOWN) -
 
 
 def agency_sharing(*, agency, reader, today) -> dict:
-    """An agency page's two sharing sections and its answers."""
+    """An agency page's two sharing sections and its answers: for the public, the counts the writing services
+    keep (SharingSummary) when they still hold, else counted now."""
     visible = _visible(reader)
-    out_count, out_groups = _grouped(visible.filter(sharer_agency=agency), "receiver", today)
-    in_count, in_groups = _grouped(visible.filter(receiver_agency=agency), "sharer", today)
+    shared, received = visible.filter(sharer_agency=agency), visible.filter(receiver_agency=agency)
+    stored = _stored(agency, reader, today)
+    if stored is not None:
+        answers = {key: stored[key] for key in REACH_KEYS}
+        out_states, in_states = stored["shares_with"], stored["access_from"]
+    else:
+        answers = reach(agency=agency, reader=reader)
+        out_states, in_states = shared.partners_by_state("receiver"), received.partners_by_state("sharer")
     missing_count, missing = not_on_portal(agency=agency, reader=reader, today=today)
-    answers = reach(agency=agency, reader=reader)
     return {
-        "shares_with": out_groups,
-        "shares_with_count": out_count,
-        "access_from": in_groups,
-        "access_from_count": in_count,
+        "shares_with": _links_by_state(shared, "receiver", out_states, today) if out_states else [],
+        "shares_with_count": sum(out_states.values()),
+        "access_from": _links_by_state(received, "sharer", in_states, today) if in_states else [],
+        "access_from_count": sum(in_states.values()),
         "reach": answers,
         "not_on_portal": missing,
         "not_on_portal_count": missing_count,
@@ -241,7 +204,7 @@ def network_size(*, reader, vendor=None, technology=None) -> dict:
 
 def reach_json(*, agency, reader, absolute, today) -> dict:
     """/agencies/<slug>/sharing.json: the answers, and the links the portal leaves out, with their sources."""
-    found = reach(agency=agency, reader=reader)
+    found = _stored(agency, reader, today) or reach(agency=agency, reader=reader)
     count, missing = not_on_portal(agency=agency, reader=reader, today=today, limit=None)
 
     def link(row: LinkRow) -> dict:

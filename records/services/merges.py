@@ -122,7 +122,9 @@ def agency_merge(*, keep: Agency, remove: Agency, user=None) -> MergeRecord:
     # Sharing links are one per pair and source, keyed by their two sides: re-pointed and merged, not moved.
     if links := sharing_links_repoint(old=remove, new=keep):
         moved["sharing_links"] = links
-    moved |= _move_references(remove, keep, handled={"aliases", "children", "sharing_out", "sharing_in"})
+    moved |= _move_references(
+        remove, keep, handled={"aliases", "children", "sharing_out", "sharing_in", "sharing_summary"}
+    )
     # The entries and procurements moved over carry their agency's state (TimelineEvent.state,
     # Procurement.state); a duplicate filed under another state brings rows that must take the kept agency's.
     restate(keep.state, agency=keep)

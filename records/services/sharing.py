@@ -1,9 +1,69 @@
 """Writes to sharing links that span records: re-pointing an agency's or an organisation's links at the record it
 is merged into, and an organisation found to be a directory agency."""
 
-from django.db import transaction
+import datetime
 
-from records.models import Agency, AgencyAlias, MergeRecord, Organisation, SharingLink
+from django.contrib.auth.models import AnonymousUser
+from django.db import transaction
+from django.db.models import Min, Q
+from django.utils import timezone
+
+from records.models import Agency, AgencyAlias, MergeRecord, Organisation, SharingLink, SharingSummary, Visibility
+
+# Agencies summarised per query of partners: the IN lists stay short of SQLite's parameter limit.
+SUMMARY_CHUNK = 500
+
+
+def affected_by(agency_ids) -> set[int]:
+    """The agencies whose summary changes when the links of `agency_ids` (as sharer or receiver) change: those
+    agencies, and whoever shares with them (their two-hop count goes through them)."""
+    ids = set(agency_ids)
+    found = set(ids)
+    listed = list(ids)
+    for start in range(0, len(listed), SUMMARY_CHUNK):
+        chunk = listed[start : start + SUMMARY_CHUNK]
+        found |= set(
+            SharingLink.objects.filter(receiver_agency_id__in=chunk, sharer_agency__isnull=False)
+            .values_list("sharer_agency_id", flat=True)
+            .distinct()
+        )
+    return found
+
+
+def sharing_summaries_refresh(*, agency_ids=None, today: datetime.date | None = None) -> int:
+    """Recompute the public summary (SharingSummary) of each agency in `agency_ids` (all agencies with links when
+    None): what SharingLinkQuerySet.reach_of and partners_by_state give for the public. Returns how many."""
+    today = today or timezone.localdate()
+    public = SharingLink.objects.visible_to(AnonymousUser(), today)
+    if agency_ids is None:
+        agency_ids = set(SharingLink.objects.exclude(sharer_agency=None).values_list("sharer_agency_id", flat=True))
+        agency_ids |= set(
+            SharingLink.objects.exclude(receiver_agency=None).values_list("receiver_agency_id", flat=True)
+        )
+    ids = sorted(set(agency_ids))
+    # The first embargo to end from today on: after it the summaries may undercount (SharingSummary.valid_until).
+    valid_until = SharingLink.objects.filter(visibility=Visibility.EMBARGOED, embargo_until__gt=today).aggregate(
+        first=Min("embargo_until")
+    )["first"]
+    summaries = []
+    for agency in Agency.objects.filter(pk__in=ids).select_related("jurisdiction").iterator(chunk_size=SUMMARY_CHUNK):
+        answers = public.reach_of(agency)
+        answers["shares_with"] = public.filter(sharer_agency=agency).partners_by_state("receiver")
+        answers["access_from"] = public.filter(receiver_agency=agency).partners_by_state("sharer")
+        answers["not_on_portal"] = public.active().filter(sharer_agency=agency).not_on_portal(AnonymousUser()).count()
+        summaries.append(SharingSummary(agency=agency, answers=answers, valid_until=valid_until))
+    for start in range(0, len(ids), SUMMARY_CHUNK):
+        SharingSummary.objects.filter(agency_id__in=ids[start : start + SUMMARY_CHUNK]).delete()
+    SharingSummary.objects.bulk_create(summaries, batch_size=SUMMARY_CHUNK)
+    return len(summaries)
+
+
+def sharing_links_changed(*, links) -> int:
+    """Keep the summaries in step after `links` (SharingLink instances) were written or removed."""
+    ids = set()
+    for link in links:
+        ids |= {pk for pk in (link.sharer_agency_id, link.receiver_agency_id) if pk}
+    return sharing_summaries_refresh(agency_ids=affected_by(ids)) if ids else 0
 
 
 def _side_fields(party) -> str:
@@ -16,6 +76,7 @@ def sharing_links_repoint(*, old, new) -> int:
     seen); a link that would join `new` to itself goes. Returns how many links were re-pointed or merged."""
     old_kind, new_kind = _side_fields(old), _side_fields(new)
     moved = 0
+    touched = list(SharingLink.objects.filter(Q(**{f"sharer_{old_kind}": old}) | Q(**{f"receiver_{old_kind}": old})))
     for side in ("sharer", "receiver"):
         links = SharingLink.objects.filter(**{f"{side}_{old_kind}": old}).order_by("pk")
         for link in links:
@@ -37,6 +98,9 @@ def sharing_links_repoint(*, old, new) -> int:
             else:
                 link.save()
             moved += 1
+    if moved:
+        # `old` goes: its partners, and `new`, count again (an organisation's own summary there is none).
+        sharing_links_changed(links=[*touched, *SharingLink.objects.filter(**{f"sharer_{new_kind}": new})])
     return moved
 
 
