@@ -237,3 +237,16 @@ def test_a_dry_run_saves_nothing(tmp_path, three):
     summary = import_sharing([path], source_url="https://example.org/x", seen_on=APRIL, dry_run=True)
     assert summary.names == 2 and summary.names_matched == 1
     assert not SharingLink.objects.exists() and not Organisation.objects.exists()
+
+
+def test_a_pdf_without_the_report_table_is_refused_with_a_message(tmp_path, three):
+    from tests import pdfs
+
+    path = tmp_path / "letter.pdf"
+    path.write_bytes(pdfs.text_pdf(["Dear requester, the records you asked for are attached."]))
+    with pytest.raises(CommandError, match="Organization Name, Networks Shared With Me"):
+        call_command("import_sharing", str(path), "--source-url", "https://example.org/l", "--date", "2025-01-01")
+    broken = tmp_path / "broken.pdf"
+    broken.write_bytes(b"%PDF-1.4 not really")
+    with pytest.raises(CommandError, match="cannot be read as a PDF"):
+        call_command("import_sharing", str(broken), "--source-url", "https://example.org/l", "--date", "2025-01-01")
