@@ -8,6 +8,7 @@ Each answer is one query over the links of the agency (and, for two hops, of tho
 """
 
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from django.db.models import Count, F, Value, Window
 from django.db.models.functions import Coalesce, RowNumber
@@ -94,7 +95,8 @@ def _row(values: tuple, today) -> LinkRow:
         label = f"{document_title}, page {page}" if page else document_title
         url = detail_url("document-detail", document_id) + (f"#page-{page}" if page else "")
     elif source_url:
-        label, url = (f"{HOW[how]} (page {page})" if page else HOW[how]), source_url
+        host = urlsplit(source_url).netloc.removeprefix("www.") or "source"
+        label, url = (f"{host}, page {page}" if page else host), source_url
     else:
         label, url = "A document not yet public", ""
     hidden = ""
