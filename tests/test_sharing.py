@@ -265,3 +265,27 @@ def test_publishing_links_in_the_admin_keeps_the_summaries(client, network):
     assert link.visibility == "public"
     assert network["waxhaw"].sharing_summary.answers["access_from"] == {"NC": 1, "OH": 1}
     assert network["akron"].sharing_summary.answers["direct"] == 1
+
+
+def test_the_kept_answers_are_what_the_page_would_count(network):
+    from django.contrib.auth.models import AnonymousUser
+    from django.core.management import call_command
+
+    from records.models import Agency, SharingSummary
+
+    factories.sharing_link(network["tampa"], network["fbi"], ended_on=datetime.date(2024, 6, 1))
+    factories.sharing_link(network["akron"], network["waxhaw"], visibility="private")
+    out = io.StringIO()
+    call_command("refresh_sharing_summaries", stdout=out)
+    assert "6 agencies' sharing summaries recounted" in out.getvalue()
+    public = SharingLink.objects.visible_to(AnonymousUser())
+    for summary in SharingSummary.objects.select_related("agency__jurisdiction"):
+        agency = summary.agency
+        expected = public.reach_of(agency) | {
+            "shares_with": public.filter(sharer_agency=agency).partners_by_state("receiver"),
+            "access_from": public.filter(receiver_agency=agency).partners_by_state("sharer"),
+            "not_on_portal": public.active().filter(sharer_agency=agency).not_on_portal(AnonymousUser()).count(),
+        }
+        assert summary.answers == expected, agency.name
+    assert not SharingSummary.objects.filter(agency__in=Agency.objects.exclude(
+        pk__in=[a.pk for k, a in network.items() if isinstance(a, Agency)])).exists()  # fmt: skip

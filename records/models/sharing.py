@@ -8,7 +8,7 @@ links appear in released records but not on the agency's own portal.
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Count, Exists, OuterRef, Q, Value
+from django.db.models import Count, Exists, F, OuterRef, Q, Value
 from django.db.models.functions import Coalesce, NullIf
 from simple_history.models import HistoricalRecords
 
@@ -120,29 +120,52 @@ class SharingLinkQuerySet(VisibleQuerySet):
         )
         return dict(rows)
 
-    def reach_of(self, agency) -> dict:
-        """Who can search `agency`'s data through these links (the reader's visible ones), links in force only:
-        directly, within two hops (whoever it shares with and whoever they share with, not the agency itself),
-        from how many states (and how many other than its own), how many federal agencies; and whether a portal
-        link is among them. Two queries, over the agency's links and those of its partners."""
-        shared = self.active().filter(sharer_agency=agency)
-        direct = shared.aggregate(
-            agencies=Count("receiver_agency", distinct=True),
-            organisations=Count("receiver_organisation", distinct=True),
-            states=Count(state_of("receiver"), distinct=True),
-            out_of_state=Count(
-                state_of("receiver"),
-                distinct=True,
-                filter=~Q(receiver_agency__jurisdiction__state=agency.state)
-                & ~Q(receiver_organisation__state=agency.state),
-            ),
-            federal_agencies=Count("receiver_agency", distinct=True, filter=federal_receiver_q()),
-            federal_organisations=Count("receiver_organisation", distinct=True, filter=federal_receiver_q()),
-            portal_links=Count("id", filter=Q(how=SharingHow.PORTAL)),
+    def direct_answers(self, agency_ids) -> dict[int, dict]:
+        """For each agency of `agency_ids` that shares through these links (in force): how many agencies and
+        organisations it shares with, from how many states and how many other than its own, how many federal,
+        and whether a portal link is among them. One grouped query for them all."""
+        own_state = F("sharer_agency__jurisdiction__state")
+        rows = (
+            self.active()
+            .filter(sharer_agency_id__in=list(agency_ids))
+            .order_by()
+            .values("sharer_agency_id")
+            .annotate(
+                agencies=Count("receiver_agency", distinct=True),
+                organisations=Count("receiver_organisation", distinct=True),
+                states=Count(state_of("receiver"), distinct=True),
+                out_of_state=Count(
+                    state_of("receiver"),
+                    distinct=True,
+                    filter=~Q(receiver_agency__jurisdiction__state=own_state)
+                    & ~Q(receiver_organisation__state=own_state),
+                ),
+                federal_agencies=Count("receiver_agency", distinct=True, filter=federal_receiver_q()),
+                federal_organisations=Count("receiver_organisation", distinct=True, filter=federal_receiver_q()),
+                portal_links=Count("id", filter=Q(how=SharingHow.PORTAL)),
+            )
         )
+        return {
+            row["sharer_agency_id"]: {
+                "direct": row["agencies"] + row["organisations"],
+                "direct_agencies": row["agencies"],
+                "direct_organisations": row["organisations"],
+                "states": row["states"],
+                "out_of_state": row["out_of_state"],
+                "federal": row["federal_agencies"] + row["federal_organisations"],
+                "has_portal": row["portal_links"] > 0,
+            }
+            for row in rows
+        }
+
+    def within_two_hops(self, agency) -> int:
+        """How many agencies and organisations these links (in force) let search `agency`'s data within two hops:
+        whoever it shares with, and whoever they share with (not the agency itself). One query, over the agency's
+        links and its partners'."""
+        shared = self.active().filter(sharer_agency=agency)
         first_agencies = shared.filter(receiver_agency__isnull=False).values("receiver_agency")
         first_organisations = shared.filter(receiver_organisation__isnull=False).values("receiver_organisation")
-        two = (
+        found = (
             self.active()
             .filter(
                 Q(sharer_agency=agency)
@@ -155,16 +178,35 @@ class SharingLinkQuerySet(VisibleQuerySet):
                 organisations=Count("receiver_organisation", distinct=True),
             )
         )
-        return {
-            "direct": direct["agencies"] + direct["organisations"],
-            "direct_agencies": direct["agencies"],
-            "direct_organisations": direct["organisations"],
-            "within_two_hops": two["agencies"] + two["organisations"],
-            "states": direct["states"],
-            "out_of_state": direct["out_of_state"],
-            "federal": direct["federal_agencies"] + direct["federal_organisations"],
-            "has_portal": direct["portal_links"] > 0,
-        }
+        return found["agencies"] + found["organisations"]
+
+    def reach_of(self, agency) -> dict:
+        """Who can search `agency`'s data through these links (the reader's visible ones), links in force only:
+        direct_answers and within_two_hops for one agency (two queries)."""
+        answers = self.direct_answers([agency.pk]).get(agency.pk) or dict(NO_REACH)
+        return answers | {"within_two_hops": self.within_two_hops(agency) if answers["direct"] else 0}
+
+    def partners_by_state_of(self, side: str, agency_ids) -> dict[int, dict[str, int]]:
+        """partners_by_state of the links of each agency of `agency_ids` on the other side: an agency's
+        receivers by state (side "receiver") or its sharers (side "sharer"). One grouped query."""
+        own = "sharer" if side == "receiver" else "receiver"
+        partners = Count(f"{side}_agency", distinct=True) + Count(f"{side}_organisation", distinct=True)
+        rows = (
+            self.filter(**{f"{own}_agency_id__in": list(agency_ids)})
+            .order_by()
+            .annotate(partner_state=Coalesce(state_of(side), Value("")))
+            .values_list(f"{own}_agency_id", "partner_state")
+            .annotate(n=partners)
+            .values_list(f"{own}_agency_id", "partner_state", "n")
+        )
+        found: dict[int, dict[str, int]] = {}
+        for agency_id, state, n in rows:
+            found.setdefault(agency_id, {})[state] = n
+        return found
+
+
+NO_REACH = {"direct": 0, "direct_agencies": 0, "direct_organisations": 0, "states": 0, "out_of_state": 0,
+            "federal": 0, "has_portal": False, "within_two_hops": 0}  # fmt: skip
 
 
 class SharingLink(VisibilityFields):

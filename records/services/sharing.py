@@ -5,10 +5,11 @@ import datetime
 
 from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
-from django.db.models import Min, Q
+from django.db.models import Count, Min, Q
 from django.utils import timezone
 
 from records.models import Agency, AgencyAlias, MergeRecord, Organisation, SharingLink, SharingSummary, Visibility
+from records.models.sharing import NO_REACH
 
 # Agencies summarised per query of partners: the IN lists stay short of SQLite's parameter limit.
 SUMMARY_CHUNK = 500
@@ -46,12 +47,30 @@ def sharing_summaries_refresh(*, agency_ids=None, today: datetime.date | None = 
         first=Min("embargo_until")
     )["first"]
     summaries = []
-    for agency in Agency.objects.filter(pk__in=ids).select_related("jurisdiction").iterator(chunk_size=SUMMARY_CHUNK):
-        answers = public.reach_of(agency)
-        answers["shares_with"] = public.filter(sharer_agency=agency).partners_by_state("receiver")
-        answers["access_from"] = public.filter(receiver_agency=agency).partners_by_state("sharer")
-        answers["not_on_portal"] = public.active().filter(sharer_agency=agency).not_on_portal(AnonymousUser()).count()
-        summaries.append(SharingSummary(agency=agency, answers=answers, valid_until=valid_until))
+    anonymous = AnonymousUser()
+    for start in range(0, len(ids), SUMMARY_CHUNK):
+        chunk = ids[start : start + SUMMARY_CHUNK]
+        # Grouped over the chunk: the direct answers, partners by state each way, links not on the portal.
+        direct = public.direct_answers(chunk)
+        out_states = public.partners_by_state_of("receiver", chunk)
+        in_states = public.partners_by_state_of("sharer", chunk)
+        missing = dict(
+            public.active()
+            .filter(sharer_agency_id__in=chunk)
+            .not_on_portal(anonymous)
+            .order_by()
+            .values_list("sharer_agency_id")
+            .annotate(n=Count("id"))
+            .values_list("sharer_agency_id", "n")
+        )
+        for agency in Agency.objects.filter(pk__in=chunk).only("pk"):
+            answers = direct.get(agency.pk) or dict(NO_REACH)
+            # Only two hops is counted an agency at a time: it reads the agency's partners' links.
+            answers["within_two_hops"] = public.within_two_hops(agency) if answers["direct"] else 0
+            answers["shares_with"] = out_states.get(agency.pk, {})
+            answers["access_from"] = in_states.get(agency.pk, {})
+            answers["not_on_portal"] = missing.get(agency.pk, 0)
+            summaries.append(SharingSummary(agency=agency, answers=answers, valid_until=valid_until))
     for start in range(0, len(ids), SUMMARY_CHUNK):
         SharingSummary.objects.filter(agency_id__in=ids[start : start + SUMMARY_CHUNK]).delete()
     SharingSummary.objects.bulk_create(summaries, batch_size=SUMMARY_CHUNK)
