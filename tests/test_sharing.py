@@ -58,6 +58,10 @@ def test_the_agency_page_answers_who_can_search_its_data(client, network):
     assert (answers["direct"], answers["states"], answers["out_of_state"], answers["federal"]) == (5, 2, 1, 1)
     assert answers["within_two_hops"] == 6  # and Akron, through Monroe; not Waxhaw itself, through Hoke
     assert [row.partner.name for row in sharing["not_on_portal"]] == ["Boone Police Department"]
+    # The map shades the states of those who can search its data, each linking to those links.
+    rows = {code: (count, url) for code, _name, count, url in response.context["sharing_map"]["rows"]}
+    assert rows == {"NC": (3, "/sharing/?agency=waxhaw-police-department&direction=shares&state=NC"),
+                    "FL": (1, "/sharing/?agency=waxhaw-police-department&direction=shares&state=FL")}  # fmt: skip
     text = response.content.decode()
     assert "Shares its data with: 5" in text and "Has access to data from: 1" in text
     assert "Released sharing list, page 4" in text and "The News &amp; Observer" in text

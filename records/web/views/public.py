@@ -224,10 +224,22 @@ def agency_detail(request, slug):
 
     def summary():
         found = agency_summary(agency=agency, reader=request.user, today=timezone.localdate())
+        sharing = agency_sharing(agency=agency, reader=request.user, today=timezone.localdate())
         return found | {
             "chart": _per_year_chart(found["events_per_year"], agency.name),
             "oversight_records": agency_oversight(agency=agency, reader=request.user),
-            "sharing": agency_sharing(agency=agency, reader=request.user, today=timezone.localdate()),
+            "sharing": sharing,
+            # Where the agencies that can search its data are: every state shaded by how many, the agency's own
+            # included (the answers say how many other than its own).
+            "sharing_map": maps.state_map(
+                {group.state: group.count for group in sharing["shares_with"] if group.state},
+                lambda code: f"{reverse('sharing-list')}?agency={agency.slug}&direction=shares&state={code}",
+                f"Who can search {agency.name}'s data, by state",
+                "Each state is shaded by how many agencies and organisations there can search this agency's data, "
+                "and links to those links.",
+                noun=("agency or organisation", "agencies and organisations"),
+                id_prefix="sharing-map",
+            ),
         }
 
     def context_for(rows):
