@@ -121,17 +121,17 @@ def pages():
 # agency page its newest oversight records (one query), the
 # oversight page its laws, their counts grouped by place (three queries) and its newest unapproved acquisitions.
 # Data sharing (records/selectors/sharing.py): the agency page reads its kept answers and partners by state
-# (SharingSummary, one query), a few links of each state each way (one query a way) and the links in records not
-# on its portal (one); vendor and technology pages their network's size (one aggregate). /sharing/ is a list like
-# the others; its GraphML reads the links in one query a batch; sharing.json is the kept answers and the missing
-# links.
+# (SharingSummary, one query), a few links of each state each way (one query a way), the links in records not on
+# its portal (one) and where the agencies it shares with are, for the map's lines (one); vendor and technology
+# pages their network's size (one aggregate). /sharing/ is a list like the others; its GraphML reads the links in
+# one query a batch; sharing.json is the kept answers and the missing links.
 PINNED = {
     "home": 10, "timeline": 8, "timeline filtered": 9, "timeline json": 8, "agencies": 9,
-    "agencies filtered": 10, "agencies json": 3, "agency": 18, "agency filtered": 18, "vendors": 5,
+    "agencies filtered": 10, "agencies json": 3, "agency": 19, "agency filtered": 19, "vendors": 5,
     "vendor": 15, "vendor in a state": 15, "technologies": 2, "technology": 14, "procurements": 6,
     "procurement": 5, "requests": 3, "request": 4, "documents": 4, "document": 5, "event": 5, "search": 15,
     "feed": 5, "agency feed": 6, "sitemap": 14, "timeline csv": 7, "agency csv": 8, "agencies csv": 2,
-    "documents csv": 2, "timeline oldest first": 8, "agency oldest first": 18, "procurements by amount": 7,
+    "documents csv": 2, "timeline oldest first": 8, "agency oldest first": 19, "procurements by amount": 7,
     "requests by due date": 3, "feed filtered": 6, "agency names": 2, "vendor names": 2, "oversight": 7,
     "oversight filtered": 9, "sharing": 4, "sharing filtered": 6, "sharing csv": 2, "sharing json": 3,
     "sharing graphml": 2, "agency sharing json": 4,

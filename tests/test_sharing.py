@@ -293,3 +293,22 @@ def test_the_kept_answers_are_what_the_page_would_count(network):
         assert summary.answers == expected, agency.name
     assert not SharingSummary.objects.filter(agency__in=Agency.objects.exclude(
         pk__in=[a.pk for k, a in network.items() if isinstance(a, Agency)])).exists()  # fmt: skip
+
+
+def test_the_map_draws_a_line_to_each_agency_it_shares_with_in_the_lower_48(client, network):
+    from records.graphics.maps import project
+
+    # Waxhaw, NC and Tampa, FL fall where the map draws North Carolina and Florida; Anchorage is in an inset.
+    assert 713 < project(-80.53, 34.99)[0] < 871 and 316 < project(-80.53, 34.99)[1] < 386
+    assert 660 < project(-82.46, 27.95)[0] < 824 and 465 < project(-82.46, 27.95)[1] < 607
+    assert project(-149.9, 61.2) is None and project(None, 30.0) is None
+    Agency = type(network["waxhaw"])
+    Agency.objects.filter(pk=network["waxhaw"].pk).update(longitude=-80.53, latitude=34.99)
+    Agency.objects.filter(pk=network["tampa"].pk).update(longitude=-82.46, latitude=27.95)
+    Agency.objects.filter(pk=network["monroe"].pk).update(longitude=-149.9, latitude=61.2)  # not drawn
+    Agency.objects.filter(pk=network["akron"].pk).update(longitude=-81.52, latitude=41.08)  # Monroe's, not Waxhaw's
+    svg = str(client.get(network["waxhaw"].get_absolute_url()).context["sharing_map"]["svg"])
+    x1, y1 = project(-80.53, 34.99)
+    x2, y2 = project(-82.46, 27.95)
+    assert svg.count("<line ") == 1
+    assert f'<line x1="{x1}" y1="{y1}" x2="{x2}" y2="{y2}"/>' in svg

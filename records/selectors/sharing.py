@@ -24,6 +24,8 @@ from records.rules.states import STATE_NAMES
 LINKS_PER_STATE = 6
 # The links in records not on the portal listed on the page; sharing.json lists them all.
 MISSING_SHOWN = 100
+# The agency page's map draws a line to at most this many of the agencies it shares with.
+MAP_LINES = 1000
 REACH_KEYS = ("direct", "direct_agencies", "direct_organisations", "within_two_hops", "states", "out_of_state",
               "federal", "has_portal")  # fmt: skip
 
@@ -178,7 +180,16 @@ def agency_sharing(*, agency, reader, today) -> dict:
         answers = reach(agency=agency, reader=reader)
         out_states, in_states = shared.partners_by_state("receiver"), received.partners_by_state("sharer")
     missing_count, missing = not_on_portal(agency=agency, reader=reader, today=today)
+    # Where the agencies it shares with are, for the map's lines (at most MAP_LINES of them).
+    points = list(
+        shared.active()
+        .filter(receiver_agency__latitude__isnull=False, receiver_agency__longitude__isnull=False)
+        .order_by("receiver_agency_id")
+        .values_list("receiver_agency__longitude", "receiver_agency__latitude")
+        .distinct()[:MAP_LINES]
+    )
     return {
+        "map_points": points,
         "shares_with": _links_by_state(shared, "receiver", out_states, today) if out_states else [],
         "shares_with_count": sum(out_states.values()),
         "access_from": _links_by_state(received, "sharer", in_states, today) if in_states else [],

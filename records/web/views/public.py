@@ -236,9 +236,12 @@ def agency_detail(request, slug):
                 lambda code: f"{reverse('sharing-list')}?agency={agency.slug}&direction=shares&state={code}",
                 f"Who can search {agency.name}'s data, by state",
                 "Each state is shaded by how many agencies and organisations there can search this agency's data, "
-                "and links to those links.",
+                "and links to those links; a line goes from the agency to each agency of the lower 48 states it "
+                "shares with, where the directory has its location.",
                 noun=("agency or organisation", "agencies and organisations"),
                 id_prefix="sharing-map",
+                origin=(agency.longitude, agency.latitude) if agency.latitude is not None else None,
+                points=sharing["map_points"],
             ),
         }
 
