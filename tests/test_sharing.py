@@ -117,6 +117,10 @@ def test_the_sharing_list_filters_by_agency_state_vendor_technology_how_and_date
     assert count("agency=waxhaw-police-department") == 7
     assert count("agency=waxhaw-police-department&direction=shares") == 6
     assert count("agency=waxhaw-police-department&direction=receives") == 1
+    # With an agency and a direction, the state is the partner's: Waxhaw is in NC, three it shares with too.
+    assert count("agency=waxhaw-police-department&state=NC") == 7
+    assert count("agency=waxhaw-police-department&direction=shares&state=NC") == 3
+    assert count("agency=waxhaw-police-department&direction=shares&state=FL") == 2  # Tampa, portal and records
     assert count("state=OH") == 1
     assert count("state=FL") == 3
     assert count("how=records") == 2

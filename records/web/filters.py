@@ -437,6 +437,13 @@ class SharingFilter(BaseFilterSet):
         return queryset  # read by filter_agency
 
     def filter_state(self, queryset, name, value):
+        # With an agency and a direction, the state is the other side's: "whom in Georgia does it share with".
+        side = {"shares": "receiver", "receives": "sharer"}.get(self.form.cleaned_data.get("direction") or "")
+        if side and self.form.cleaned_data.get("agency"):
+            code = value.upper()
+            return queryset.filter(
+                Q(**{f"{side}_agency__jurisdiction__state": code}) | Q(**{f"{side}_organisation__state": code})
+            )
         return queryset.in_state(value)
 
     def filter_on(self, queryset, name, value):
