@@ -9,9 +9,11 @@ from records.models import (
     DocumentPage,
     EventSource,
     Jurisdiction,
+    Organisation,
     Procurement,
     Product,
     RecordsRequest,
+    SharingLink,
     Technology,
     TimelineEvent,
     Vendor,
@@ -88,3 +90,19 @@ def document(agency_obj=None, pages=("Page one text",), **fields) -> Document:
     for number, text in enumerate(pages, start=1):
         DocumentPage.objects.create(document=obj, number=number, text=text)
     return obj
+
+
+def organisation(name=None, code="", **fields) -> Organisation:
+    return Organisation.objects.create(name=name or f"Organisation {next(_numbers)}", state=code, **fields)
+
+
+def sharing_link(sharer, receiver, **fields) -> SharingLink:
+    """`sharer` shares its data with `receiver`; either is an Agency or an Organisation."""
+    sides = {}
+    for side, party in (("sharer", sharer), ("receiver", receiver)):
+        sides[f"{side}_agency" if isinstance(party, Agency) else f"{side}_organisation"] = party
+    fields.setdefault("how", "portal")
+    fields.setdefault("source_url", "https://example.org/portal")
+    fields.setdefault("first_seen", datetime.date(2024, 4, 26))
+    fields.setdefault("last_seen", fields["first_seen"])
+    return SharingLink.objects.create(**sides, **fields)

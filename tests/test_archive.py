@@ -34,6 +34,7 @@ from records.models import (
     RequestStatusChange,
     StaffProfile,
     Technology,
+    Vendor,
 )
 from records.services.merges import agency_merge
 from tests import factories
@@ -55,7 +56,7 @@ def build_world():
     StaffProfile.objects.create(user=editor)
     document = factories.document(title="Flock sharing list", pages=("page one", "page two"))
     document.file.save("sharing-agencies.pdf", ContentFile(STORED))
-    vendor = factories.vendor("Flock Safety")
+    vendor = Vendor.objects.get(name="Flock Safety")  # the demo's data-sharing links name it
     DocumentMention.objects.create(document=document, vendor=vendor, pages=[1, 2])
     agency = Agency.objects.get(slug="washington-county-sheriffs-office-or")
     agency.latitude, agency.longitude = 45.553542123, -123.097615987

@@ -13,7 +13,7 @@ from records.importers.demo import SOURCE_URL
 pytestmark = pytest.mark.django_db
 
 MODELS = [m.Jurisdiction, m.Agency, m.Vendor, m.VendorAlias, m.Product, m.Procurement, m.RecordsRequest,
-          m.Document, m.DocumentPage, m.TimelineEvent, m.EventSource]  # fmt: skip
+          m.Document, m.DocumentPage, m.TimelineEvent, m.EventSource, m.SharingLink, m.Organisation]  # fmt: skip
 
 
 def snapshot():
@@ -63,6 +63,18 @@ def test_the_sheriffs_timeline_is_two_clicks_from_home(client):
     email = m.Document.objects.get(is_excerpt=True)
     assert f'href="/documents/{email.pk}/#page-1"' in page
     assert re.search(r"illustrative", page)
+
+
+def test_the_demo_shows_waxhaws_data_sharing_network_with_its_credit(client):
+    call_command("load_demo", stdout=io.StringIO())
+    waxhaw = m.Agency.objects.get(name="Waxhaw Police Department", jurisdiction__state="NC")
+    response = client.get(waxhaw.get_absolute_url())
+    sharing = response.context["sharing"]
+    assert sharing["shares_with_count"] == 113
+    assert sharing["reach"]["out_of_state"] > 0 and sharing["reach"]["within_two_hops"] > 113
+    page = response.content.decode()
+    assert "Shares its data with: 113" in page
+    assert "The News &amp; Observer, “Private Eyes” (MIT licence)" in page
 
 
 def test_the_demo_runs_without_the_shared_folder():

@@ -135,6 +135,16 @@ def test_rotating_a_calendar_token_leaves_public_validators_alone(agency, commit
     assert etag("/timeline/") == before
 
 
+def test_reading_pages_leaves_validators_alone(agency, committing):
+    """Reads never move the token, those through a server-side cursor included (a filter form's technology list
+    on PostgreSQL), whose statement has no command tag."""
+    before = etag(f"/agencies/{agency.slug}/")
+    with committing():
+        for url in [*public_urls(agency), "/agencies/?technology=face-recognition", "/sharing/", "/procurements/"]:
+            assert Client().get(url).status_code == 200, url
+    assert etag(f"/agencies/{agency.slug}/") == before
+
+
 def test_an_update_that_changes_no_row_leaves_validators_alone(agency, committing):
     before = etag("/timeline/")
     with committing():

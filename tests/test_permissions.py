@@ -50,6 +50,8 @@ EXPECTATIONS = {
             "procurement-list",
             "procurement-detail",
             "oversight",
+            "sharing-list",
+            "agency-sharing-json",
             "request-list",
             "request-detail",
             "document-list",
@@ -165,7 +167,8 @@ def world():
         records_request=records_request, values={"subject": "Proposed"}, base={"subject": records_request.subject}
     )
     args = {
-        "agency-detail": [agency.slug], "agency-feed": [agency.slug], "vendor-detail": [vendor.slug],
+        "agency-detail": [agency.slug], "agency-feed": [agency.slug], "agency-sharing-json": [agency.slug],
+        "vendor-detail": [vendor.slug],
         "vendor-feed": [vendor.slug], "technology-detail": ["face-recognition"],
         "technology-feed": ["face-recognition"], "procurement-detail": [procurement.pk],
         "request-detail": [records_request.pk], "document-detail": [document.pk], "event-detail": [event.pk],

@@ -8,6 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from records.models import Correspondence
+from records.services.sharing import sharing_summaries_refresh
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -16,11 +17,23 @@ STATES = ["OR", "FL", "CA", "NY", "TX"]
 
 
 def grow(size: int):
-    """Add `size` agencies' worth of data: events with vendors, technologies and sources, and records."""
+    """Add `size` agencies' worth of data: events with vendors, technologies and sources, records, and sharing
+    links with the pinned agency and among themselves (two hops), from portals and released documents."""
+    from records.models import Agency
+
     face, alpr = factories.technology("face-recognition"), factories.technology("automated-license-plate-readers")
     vendors = [factories.vendor() for _ in range(2)]
+    pinned = Agency.objects.get(slug="washington-county-sheriffs-office-or")
+    previous = None
     for i in range(size):
         agency = factories.agency(code=STATES[i % len(STATES)])
+        shared = {"technology": alpr, "vendor": vendors[0], "source_url": f"https://example.org/portal/{agency.pk}"}
+        factories.sharing_link(pinned, agency, **shared)
+        factories.sharing_link(agency, pinned, how="records", **shared)
+        factories.sharing_link(agency, factories.organisation(code=STATES[i % len(STATES)]), **shared)
+        if previous is not None:
+            factories.sharing_link(agency, previous, how="records", **shared)
+        previous = agency
         request = factories.records_request(agency, filed_on=datetime.date(2020, 1, 2), status="filed")
         Correspondence.objects.create(
             request=request, date=datetime.date(2020, 1, 3), direction="out", channel="email", summary="Filed"
@@ -32,6 +45,8 @@ def grow(size: int):
                 agency, date=datetime.date(year, 3, 1 + i % 27), vendors=vendors, technologies=[face, alpr]
             )
             event.sources.create(document=document, page=2)
+    # As the import, the merges and the admin keep them after each write.
+    sharing_summaries_refresh()
 
 
 @pytest.fixture
@@ -87,6 +102,14 @@ def pages():
         "oversight filtered": "/oversight/?state=OR&technology=face-recognition&vendor=Amazon",
         "follow": "/follow/?url=/vendors/amazon/",
         "follow a search": "/follow/?url=" + quote("/timeline/?vendor=Amazon&state=OR&technology=face-recognition"),
+        "sharing": "/sharing/",
+        "sharing filtered": (
+            f"/sharing/?agency={agency.slug}&state=OR&how=portal&technology=automated-license-plate-readers"
+        ),
+        "sharing csv": "/sharing/?format=csv",
+        "sharing json": "/sharing/?format=json&on=2024-05",
+        "sharing graphml": "/sharing/?format=graphml",
+        "agency sharing json": f"{agency.get_absolute_url()}sharing.json",
     }
 
 
@@ -106,16 +129,22 @@ def pages():
 # documented acquisitions for display.
 # The follow form reads the page it follows (the vendor; or the technology and the typed names of a filtered
 # timeline, validated once) and counts its last week in one query.
+# Data sharing (records/selectors/sharing.py): the agency page reads its kept answers and partners by state
+# (SharingSummary, one query), a few links of each state each way (one query a way), the links in records not on
+# its portal (one) and where the agencies it shares with are, for the map's lines (one); vendor and technology
+# pages their network's size (one aggregate). /sharing/ is a list like the others; its GraphML reads the links in
+# one query a batch; sharing.json is the kept answers and the missing links.
 PINNED = {
     "home": 15, "timeline": 8, "timeline filtered": 9, "timeline json": 8, "agencies": 9,
-    "agencies filtered": 10, "agencies json": 3, "agency": 14, "agency filtered": 14, "vendors": 5,
-    "vendor": 14, "vendor in a state": 14, "technologies": 2, "technology": 13, "procurements": 6,
+    "agencies filtered": 10, "agencies json": 3, "agency": 19, "agency filtered": 19, "vendors": 5,
+    "vendor": 15, "vendor in a state": 15, "technologies": 2, "technology": 14, "procurements": 6,
     "procurement": 5, "requests": 3, "request": 4, "documents": 4, "document": 5, "event": 5, "search": 15,
     "feed": 5, "agency feed": 6, "sitemap": 8, "sitemap events": 3, "timeline csv": 7, "agency csv": 8,
     "agencies csv": 2,
-    "documents csv": 2, "timeline oldest first": 8, "agency oldest first": 14, "procurements by amount": 7,
+    "documents csv": 2, "timeline oldest first": 8, "agency oldest first": 19, "procurements by amount": 7,
     "requests by due date": 3, "feed filtered": 6, "agency names": 2, "vendor names": 2, "oversight": 7,
-    "oversight filtered": 9, "follow": 2, "follow a search": 3,
+    "oversight filtered": 9, "follow": 2, "follow a search": 3, "sharing": 4, "sharing filtered": 6,
+    "sharing csv": 2, "sharing json": 3, "sharing graphml": 2, "agency sharing json": 4,
 }  # fmt: skip
 
 

@@ -28,6 +28,13 @@ def hidden():
     factories.procurement(agency, vendor, title="Private procurement", visibility="private", amount=777_131)
     factories.procurement(agency, vendor, title="Embargoed procurement", visibility="embargoed",
                           embargo_until=datetime.date(2999, 1, 1), amount=888_313)  # fmt: skip
+    # A private and an embargoed sharing link: neither they nor the organisations only they name may show.
+    alpr = factories.technology("automated-license-plate-readers")
+    factories.sharing_link(agency, factories.organisation("Private Receiver Org", "NV"), vendor=vendor,
+                           technology=alpr, visibility="private")  # fmt: skip
+    factories.sharing_link(factories.organisation("Embargoed Sharer Org", "CA"), agency, vendor=vendor,
+                           technology=alpr, visibility="embargoed",
+                           embargo_until=datetime.date(2999, 1, 1))  # fmt: skip
     return agency, vendor
 
 
@@ -40,6 +47,9 @@ PUBLIC_CHANNELS = [
     "/procurements/", "/procurements/?format=csv",
     "/procurements/?format=json", "/procurements/ocds.json", "/agencies/quiet-police-department/?format=json",
     "/vendors/hushed-vendor/feed/", "/technologies/face-recognition/?format=json", "/oversight/",
+    "/sharing/", "/sharing/?format=csv", "/sharing/?format=json", "/sharing/?format=graphml",
+    "/sharing/?agency=quiet-police-department", "/agencies/quiet-police-department/sharing.json",
+    "/technologies/automated-license-plate-readers/",
 ]  # fmt: skip
 
 
@@ -51,7 +61,8 @@ def test_hidden_records_are_absent_from_every_public_channel(client, hidden):
     for url in PUBLIC_CHANNELS:
         text = body(client.get(url))
         for secret in (SECRET, "Embargoed until 2999", "Private request", "Private document", "Private procurement",
-                       "Embargoed procurement", "777131", "777,131", "888313", "888,313"):  # fmt: skip
+                       "Embargoed procurement", "777131", "777,131", "888313", "888,313", "Private Receiver Org",
+                       "Embargoed Sharer Org", "Data-sharing network"):  # fmt: skip
             assert secret not in text, (url, secret)
     assert "Embargo over" in body(client.get("/timeline/"))
 

@@ -2,7 +2,7 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from records import models as m
-from records.admin import oversight
+from records.admin import oversight, sharing
 from records.admin.merges import merge_action
 from records.rules.permissions import is_editor
 from records.services.merges import agency_merge, vendor_merge
@@ -233,3 +233,4 @@ class EventSourceAdmin(admin.ModelAdmin):
 
 
 oversight.register(VisibilityAdmin)
+sharing.register(VisibilityAdmin)

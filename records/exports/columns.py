@@ -151,7 +151,8 @@ def csv_cells(column: Column) -> Callable[[Any], Any]:
     if column.kind == "value":
         return _text_cell
     if column.kind == "link":
-        return lambda value: ("", "") if value is None else (neutralise(value["name"]), value["url"])
+        # A record without a page of its own (an organisation) has a name and no URL.
+        return lambda value: ("", "") if value is None else (neutralise(value["name"]), value["url"] or "")
     if column.kind == "links":
         return lambda value: (neutralise(listed(v["name"] for v in value)), listed(v["url"] for v in value))
     if column.kind == "parts":

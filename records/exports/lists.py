@@ -286,3 +286,86 @@ DOCUMENTS = [
     Column("source_url", ("source_url",)),
     Column("sha256", ("sha256",)),
 ]
+
+
+def _party(pattern: str) -> Callable:
+    """One side of a sharing link: the agency as a link, or the organisation by name (it has no page)."""
+
+    def bind(export: Export) -> Callable:
+        url = export.links.detail(pattern)
+
+        def party(agency_name, agency_slug, organisation_name):
+            if agency_slug is not None:
+                return {"name": agency_name, "url": url(agency_slug)}
+            return {"name": organisation_name, "url": None}
+
+        return party
+
+    return bind
+
+
+def _party_state(export: Export) -> Callable:
+    return lambda agency_state, organisation_state: (agency_state or organisation_state) or None
+
+
+def _party_kind(export: Export) -> Callable:
+    return lambda agency_kind, organisation_kind: agency_kind or organisation_kind or None
+
+
+def _lines(export: Export) -> Callable:
+    return lambda text: [line for line in (text or "").splitlines() if line]
+
+
+def _shown_page(export: Export) -> Callable:
+    return lambda page, shown: page if shown and page else None
+
+
+SHARING = [
+    Column("id", ("pk",)),
+    Column(
+        "sharer",
+        ("sharer_agency__name", "sharer_agency__slug", "sharer_organisation__name"),
+        _party("agency-detail"),
+        kind="link",
+        repeats=True,
+    ),
+    Column(
+        "sharer_state", ("sharer_agency__jurisdiction__state", "sharer_organisation__state"), _party_state, repeats=True
+    ),  # fmt: skip
+    Column("sharer_kind", ("sharer_agency__kind", "sharer_organisation__kind"), _party_kind, repeats=True),
+    Column(
+        "receiver",
+        ("receiver_agency__name", "receiver_agency__slug", "receiver_organisation__name"),
+        _party("agency-detail"),
+        kind="link",
+    ),
+    Column(
+        "receiver_state",
+        ("receiver_agency__jurisdiction__state", "receiver_organisation__state"),
+        _party_state,
+        repeats=True,
+    ),  # fmt: skip
+    Column("receiver_kind", ("receiver_agency__kind", "receiver_organisation__kind"), _party_kind, repeats=True),
+    Column("vendor", ("vendor__name", "vendor__slug"), link_to("vendor-detail"), kind="link", repeats=True),
+    Column(
+        "technology", ("technology__name", "technology__slug"), link_to("technology-detail"), kind="link", repeats=True
+    ),  # fmt: skip
+    Column("how", ("how",), repeats=True),
+    Column("direction", ("direction",), repeats=True),
+    Column("networks", ("networks",), _lines),
+    Column("first_seen", ("first_seen",), iso_date, repeats=True),
+    Column("last_seen", ("last_seen",), iso_date, repeats=True),
+    Column("ended_on", ("ended_on",), iso_date, repeats=True),
+    Column(
+        "document",
+        ("document__title", "document_id", "document_shown"),
+        shown_link_to("document-detail"),
+        kind="link",
+        repeats=True,
+    ),  # fmt: skip
+    Column("page", ("page", "document_shown"), _shown_page),
+    Column("source_url", ("source_url",), repeats=True),
+    Column("credit", ("credit",), repeats=True),
+    Column("sharer_name_in_source", ("sharer_name",), repeats=True),
+    Column("receiver_name_in_source", ("receiver_name",)),
+]

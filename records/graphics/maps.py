@@ -10,6 +10,7 @@ can hang off the class names (state-map, state-map__state, state-map__state--0 .
 
 import functools
 import json
+import math
 from collections.abc import Callable
 from pathlib import Path
 
@@ -55,6 +56,55 @@ def legend_for(max_count: int) -> list[tuple[str, str]]:
     return legend
 
 
+# d3's geoAlbersUsa for the lower 48, the frame us-atlas's states-albers-10m was projected into: a conic equal-area
+# projection with standard parallels 29.5° and 45.5° N, rotated to 96° W, centred on (-0.6°, 38.7°) of the rotated
+# frame, scale 1300, translated to (487.5, 305). Alaska and Hawaii sit in insets of their own: no point goes there.
+_P0, _P1 = math.radians(29.5), math.radians(45.5)
+_N = (math.sin(_P0) + math.sin(_P1)) / 2
+_C = 1 + math.sin(_P0) * (2 * _N - math.sin(_P0))
+_R0 = math.sqrt(_C) / _N
+_SCALE, _TX, _TY = 1300, 487.5, 305
+LOWER_48 = ((24.0, 50.0), (-125.0, -66.0))  # latitudes, longitudes
+
+
+def _conic(lam: float, phi: float) -> tuple[float, float]:
+    r = math.sqrt(_C - 2 * _N * math.sin(phi)) / _N
+    return r * math.sin(lam * _N), _R0 - r * math.cos(lam * _N)
+
+
+_CENTRE = _conic(math.radians(-0.6), math.radians(38.7))
+
+
+def project(longitude: float | None, latitude: float | None) -> tuple[float, float] | None:
+    """A point of the lower 48 states in the map's frame; None outside them (or without coordinates)."""
+    if longitude is None or latitude is None:
+        return None
+    (south, north), (west, east) = LOWER_48
+    if not (south <= latitude <= north and west <= longitude <= east):
+        return None
+    x, y = _conic(math.radians(longitude + 96), math.radians(latitude))
+    return round(_TX + _SCALE * (x - _CENTRE[0]), 1), round(_TY - _SCALE * (y - _CENTRE[1]), 1)
+
+
+def _lines_svg(origin, points) -> SafeString:
+    """Lines from `origin` to each of `points` ((longitude, latitude) pairs) with a dot at each end, for the
+    points of the lower 48 (the insets' points are left out)."""
+    start = project(*origin) if origin else None
+    ends = [end for end in (project(*point) for point in points) if end is not None]
+    if start is None or not ends:
+        return SafeString("")
+    return format_html(
+        '<g class="state-map__links" pointer-events="none" stroke="#b35806" stroke-opacity="0.45" stroke-width="0.8"'
+        ' fill="#b35806">'
+        "{lines}{dots}"
+        '<circle cx="{x}" cy="{y}" r="4" stroke="#ffffff" stroke-width="1.5" stroke-opacity="1"/></g>',
+        lines=format_html_join("", '<line x1="{}" y1="{}" x2="{}" y2="{}"/>', ((*start, *end) for end in ends)),
+        dots=format_html_join("", '<circle cx="{}" cy="{}" r="1.6" stroke="none"/>', ends),
+        x=start[0],
+        y=start[1],
+    )
+
+
 def state_map(
     counts: dict[str, int],
     link_for: Callable[[str], str],
@@ -63,6 +113,8 @@ def state_map(
     *,
     noun: tuple[str, str] = ("agency", "agencies"),
     id_prefix: str = "state-map",
+    origin: tuple[float, float] | None = None,
+    points: list[tuple[float, float]] = (),
 ) -> dict:
     """Everything a template needs to show the map and its table alternative.
 
@@ -70,6 +122,7 @@ def state_map(
     link_for: USPS code -> URL; called for every state, including those with no records (they are linked too).
     noun: singular and plural for the hover titles ("Oregon: 1 agency", "Oregon: 3 agencies").
     id_prefix: for the <title>/<desc> ids that aria-labelledby points at; make it unique if a page has two maps.
+    origin, points: (longitude, latitude); with both, a line from the origin to each point (an agency's links).
 
     Returns {"svg": SafeString, "rows": [(code, name, count, url)] for count > 0 sorted by name,
     "legend": [(label, colour)], "legend_title": what the shades count, "max_count": int, "attribution": str}.
@@ -95,13 +148,14 @@ def state_map(
         ' aria-labelledby="{id}-title {id}-desc" class="state-map">'
         '<title id="{id}-title">{title}</title><desc id="{id}-desc">{description}</desc>'
         '<g class="state-map__states" stroke="{border}" stroke-width="0.75" stroke-linejoin="round">{links}</g>'
-        "</svg>",
+        "{lines}</svg>",
         width=geo["width"],
         height=geo["height"],
         id=id_prefix,
         title=title,
         description=description,
         border=BORDER,
+        lines=_lines_svg(origin, points),
         links=format_html_join(
             "",
             '<a href="{}" class="state-map__state state-map__state--{}" data-state="{}">'

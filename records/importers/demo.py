@@ -11,6 +11,7 @@ from django.db import transaction
 
 from records.importers.atlas import import_atlas
 from records.importers.demo_oversight import load_oversight_demo
+from records.importers.demo_sharing import load_sharing_demo
 from records.importers.reference_data import seed_reference_data
 from records.models import (
     Agency,
@@ -275,7 +276,10 @@ def load_demo() -> dict:
     load_oversight_demo(wcso=wcso, request=requests["or"], source_url=SOURCE_URL)
     # National breadth: 300 rows of the EFF Atlas of Surveillance (CC BY 4.0), imported like any export.
     atlas = import_atlas(ATLAS_SAMPLE)
+    # A data-sharing network: Waxhaw (NC) and three other agencies' Flock portals (The News & Observer, MIT).
+    sharing = load_sharing_demo()
     return {
+        "sharing_links": sharing,
         "atlas": atlas.rows,
         "agencies": Agency.objects.count(),
         "events": TimelineEvent.objects.filter(external_id__startswith="demo:").count(),

@@ -21,6 +21,7 @@ from django.db import transaction
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
+from records.importers.flock_names import parse_flock_name
 from records.importers.names import (
     INSTITUTION_WORDS,
     LooseName,
@@ -30,7 +31,7 @@ from records.importers.names import (
     vendor_loose_key,
 )
 from records.links import detail_url
-from records.models import Agency, DuplicatePair, Vendor
+from records.models import Agency, DuplicatePair, Organisation, Vendor
 
 SIMILAR_SPELLING = 88
 # Places this alike (rapidfuzz's ratio, 0-100) are compared further: "tuscon" and "tucson" score 83.
@@ -172,12 +173,65 @@ def _vendor_candidates(decided: set[tuple[int, int]]) -> list[Candidate]:
     return found
 
 
+# An organisation a sharing list named and a directory agency of its state whose names are at least this alike
+# (rapidfuzz's token-sort ratio of the normalised names, 0-100): "App State University" and "Appalachian State
+# University" score 84.
+ORGANISATION_CUTOFF = 80
+
+
+def _organisation_candidates(decided: set[tuple[int, int]]) -> list[Candidate]:
+    """Each organisation of a state with the directory agency of that state it most likely is: the places alike
+    (rapidfuzz's ratio over the loose names' places, "App State University" and "Appalachian State University"
+    score 84) and the roles agreeing (a sheriff is not a police department)."""
+    organisations = list(Organisation.objects.exclude(state="").values_list("pk", "name", "state").order_by("pk"))
+    if not organisations:
+        return []
+    states = {state for _, _, state in organisations}
+    by_state: dict[str, list[tuple[int, str, str, LooseName]]] = defaultdict(list)
+    rows = Agency.objects.filter(jurisdiction__state__in=states).values_list(
+        "pk", "name", "slug", "jurisdiction__state"
+    )
+    for pk, name, slug, state in rows.order_by("pk").iterator(chunk_size=5000):
+        by_state[state].append((pk, name, slug, loose_agency_name(name)))
+    places = {state: [row[3].place_words for row in agencies] for state, agencies in by_state.items()}
+    found = []
+    for pk, name, state in organisations:
+        names = parse_flock_name(name).directory_names()[:2] or [name]
+        best = None
+        for loose in (loose_agency_name(n) for n in names):
+            if not loose.place_words:
+                continue
+            hits = process.extract(
+                loose.place_words, places.get(state, []), scorer=fuzz.ratio, score_cutoff=ORGANISATION_CUTOFF, limit=5
+            )
+            for _, score, index in hits:
+                if _roles_agree(loose.role, by_state[state][index][3].role) and (best is None or score > best[0]):
+                    best = (score, index)
+        if best is None:
+            continue
+        agency_pk, agency_name, slug, _loose = by_state[state][best[1]]
+        if (pk, agency_pk) in decided:
+            continue
+        found.append(
+            Candidate(
+                DuplicatePair.Kind.ORGANISATION,
+                state,
+                Record(pk, name, ""),
+                Record(agency_pk, agency_name, detail_url("agency-detail", slug)),
+                round(best[0]),
+                "a sharing list's name not matched to the directory, spelled like this agency of its state",
+            )
+        )
+    return found
+
+
 def find_candidates() -> list[Candidate]:
     """Every pair of possible duplicates no editor has decided on yet, best first."""
     decided = DuplicatePair.objects.filter(status=DuplicatePair.Status.DIFFERENT)
     agencies = set(decided.filter(kind="agency").values_list("agency_a_id", "agency_b_id"))
     vendors = set(decided.filter(kind="vendor").values_list("vendor_a_id", "vendor_b_id"))
-    candidates = _agency_candidates(agencies) + _vendor_candidates(vendors)
+    organisations = set(decided.filter(kind="organisation").values_list("organisation_id", "agency_b_id"))
+    candidates = _agency_candidates(agencies) + _vendor_candidates(vendors) + _organisation_candidates(organisations)
     return sorted(candidates, key=lambda c: (-c.score, c.kind, c.state, c.first.name.casefold(), c.second.pk))
 
 
@@ -188,15 +242,14 @@ def save_candidates() -> int:
     DuplicatePair.objects.filter(status=DuplicatePair.Status.SUGGESTED).delete()
     pairs = []
     for candidate in candidates:
-        ids = {"a_id": candidate.first.pk, "b_id": candidate.second.pk}
-        prefix = "agency_" if candidate.kind == DuplicatePair.Kind.AGENCY else "vendor_"
+        if candidate.kind == DuplicatePair.Kind.ORGANISATION:
+            sides = {"organisation_id": candidate.first.pk, "agency_b_id": candidate.second.pk}
+        else:
+            prefix = "agency_" if candidate.kind == DuplicatePair.Kind.AGENCY else "vendor_"
+            sides = {f"{prefix}a_id": candidate.first.pk, f"{prefix}b_id": candidate.second.pk}
         pairs.append(
             DuplicatePair(
-                kind=candidate.kind,
-                state=candidate.state,
-                score=candidate.score,
-                reason=candidate.reason,
-                **{prefix + key: value for key, value in ids.items()},
+                kind=candidate.kind, state=candidate.state, score=candidate.score, reason=candidate.reason, **sides
             )
         )
     DuplicatePair.objects.bulk_create(pairs, batch_size=1000)

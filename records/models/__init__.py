@@ -29,6 +29,7 @@ from records.models.requests import (
     RequestStatusChange,
 )
 from records.models.revisions import ProposedRevision, RevisionStatus
+from records.models.sharing import Organisation, OrganisationKind, SharingHow, SharingLink, SharingSummary
 from records.models.timeline import DatePrecision, EventKind, EventSource, TimelineEvent
 from records.models.timeline_counts import TimelineCount
 from records.models.vendors import Product, Technology, Vendor, VendorAlias
@@ -60,6 +61,8 @@ __all__ = [
     "Level",
     "MentionStatus",
     "MergeRecord",
+    "Organisation",
+    "OrganisationKind",
     "OversightKind",
     "OversightLaw",
     "OversightOutcome",
@@ -76,6 +79,9 @@ __all__ = [
     "RequestStatus",
     "RequestStatusChange",
     "RevisionStatus",
+    "SharingHow",
+    "SharingLink",
+    "SharingSummary",
     "StaffProfile",
     "Technology",
     "TimelineCount",

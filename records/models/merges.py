@@ -8,8 +8,9 @@ class MergeRecord(models.Model):
     class Kind(models.TextChoices):
         AGENCY = "agency", "Agency"
         VENDOR = "vendor", "Vendor"
+        ORGANISATION = "organisation", "Organisation into an agency"
 
-    kind = models.CharField(max_length=10, choices=Kind.choices)
+    kind = models.CharField(max_length=12, choices=Kind.choices)
     kept_id = models.BigIntegerField()
     kept_name = models.CharField(max_length=200)
     removed_id = models.BigIntegerField()

@@ -80,6 +80,11 @@ def _changed_rows(connection, cursor, sql: str, before: int | None) -> bool:
         # SQLite counts a statement's changes once it has run to its end, which one with RETURNING (Django's
         # INSERT) has not until its rows are read: a RETURNING clause belongs to a write, so it counts as one.
         return _changes(connection) != before or "RETURNING" in sql.upper()
+    if getattr(cursor.cursor, "name", None):
+        # A server-side cursor (QuerySet.iterator() on PostgreSQL, as a form's choices read a model) only reads,
+        # and has no command tag until it is read from: counted as a write, every page with a <select> of
+        # technologies moved the token on, and no kept page or aggregate was found again outside tests.
+        return False
     message = getattr(cursor.cursor, "statusmessage", None) or ""
     if not message:
         return True  # no tag to judge by: a needless move costs only a cache miss

@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from records.models import DuplicatePair, MergeRecord
 from records.services.merges import agency_merge, vendor_merge
+from records.services.sharing import organisation_merge_into_agency
 
 
 class DuplicateError(ValueError):
@@ -25,6 +26,11 @@ def duplicate_pair_merge(*, pair: DuplicatePair, keep_id: int, user) -> MergeRec
     """Merge the pair's other record into the one whose id is `keep_id`; the pair goes with the merged record."""
     pair = _undecided(pair)
     first, second = pair.first, pair.second
+    if pair.kind == DuplicatePair.Kind.ORGANISATION:
+        # An organisation is never kept over a directory agency: it is the agency, or not.
+        if keep_id != second.pk:
+            raise DuplicateError("An organisation merges into the agency: keep the agency.")
+        return organisation_merge_into_agency(organisation=first, agency=second, user=user)
     if keep_id not in (first.pk, second.pk):
         raise DuplicateError("Choose one of the two records to keep.")
     keep, remove = (first, second) if keep_id == first.pk else (second, first)

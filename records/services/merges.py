@@ -25,6 +25,7 @@ from records.models import (
 from records.models.agency_state import restate
 from records.services.follows import follows_repoint
 from records.services.oversight import procurements_refresh_oversight
+from records.services.sharing import sharing_links_repoint
 
 STRICTNESS = {Visibility.PUBLIC: 0, Visibility.EMBARGOED: 1, Visibility.PRIVATE: 2}
 # Fields a kept record takes from its duplicate when it has none of its own.
@@ -119,7 +120,12 @@ def agency_merge(*, keep: Agency, remove: Agency, user=None) -> MergeRecord:
         moved["children"] = children
     if twins := _merge_twin_documents(keep, remove):
         moved["documents_merged"] = twins
-    moved |= _move_references(remove, keep, handled={"aliases", "children"})
+    # Sharing links are one per pair and source, keyed by their two sides: re-pointed and merged, not moved.
+    if links := sharing_links_repoint(old=remove, new=keep):
+        moved["sharing_links"] = links
+    moved |= _move_references(
+        remove, keep, handled={"aliases", "children", "sharing_out", "sharing_in", "sharing_summary"}
+    )
     # The entries and procurements moved over carry their agency's state (TimelineEvent.state,
     # Procurement.state); a duplicate filed under another state brings rows that must take the kept agency's.
     restate(keep.state, agency=keep)

@@ -6,6 +6,7 @@ import re
 
 import django_filters as filters
 from django import forms
+from django.db.models import Q
 from django.forms.renderers import Jinja2
 from django.utils import timezone
 
@@ -23,6 +24,8 @@ from records.models import (
     ProcurementStatus,
     RecordsRequest,
     RequestStatus,
+    SharingHow,
+    SharingLink,
     Technology,
     TimelineEvent,
     Vendor,
@@ -397,3 +400,59 @@ class DocumentFilter(BaseFilterSet):
         model = Document
         form = RangeCheckForm
         fields = []
+
+
+SHARING_DIRECTIONS = [("shares", "Shares its data"), ("receives", "Has access to data")]
+SHARING_STATUS = [("active", "In force (no end recorded)"), ("ended", "Ended")]
+
+
+class SharingFilter(BaseFilterSet):
+    """Sharing links by either side's agency, state, vendor, technology, how we know, and a date they were in
+    force on (first seen by then, not ended before it)."""
+
+    agency = NameFilter("agency", label="Agency", method="filter_agency")
+    direction = filters.ChoiceFilter(choices=SHARING_DIRECTIONS, method="filter_direction", label="The agency")
+    state = StateFilter(method="filter_state", label="State")
+    vendor = NameFilter("vendor", label="Vendor")
+    technology = TechnologyFilter()
+    how = filters.ChoiceFilter(choices=SharingHow.choices, label="How we know")
+    on = PartialDateFilter(method="filter_on", label="In force on")
+    status = filters.ChoiceFilter(choices=SHARING_STATUS, method="filter_status", label="Status")
+    organisation = filters.NumberFilter(method="filter_organisation", min_value=1, label="Organisation no.")
+
+    class Meta:
+        model = SharingLink
+        form = RangeCheckForm
+        fields = ["agency", "direction", "state", "vendor", "technology", "how", "on", "status", "organisation"]
+
+    def filter_agency(self, queryset, name, value):
+        direction = self.form.cleaned_data.get("direction")
+        if direction == "shares":
+            return queryset.filter(sharer_agency=value)
+        if direction == "receives":
+            return queryset.filter(receiver_agency=value)
+        return queryset.filter(Q(sharer_agency=value) | Q(receiver_agency=value))
+
+    def filter_direction(self, queryset, name, value):
+        return queryset  # read by filter_agency
+
+    def filter_state(self, queryset, name, value):
+        # With an agency and a direction, the state is the other side's: "whom in Georgia does it share with".
+        side = {"shares": "receiver", "receives": "sharer"}.get(self.form.cleaned_data.get("direction") or "")
+        if side and self.form.cleaned_data.get("agency"):
+            code = value.upper()
+            return queryset.filter(
+                Q(**{f"{side}_agency__jurisdiction__state": code}) | Q(**{f"{side}_organisation__state": code})
+            )
+        return queryset.in_state(value)
+
+    def filter_on(self, queryset, name, value):
+        return queryset.filter(Q(first_seen__isnull=True) | Q(first_seen__lte=value)).filter(
+            Q(ended_on__isnull=True) | Q(ended_on__gt=value)
+        )
+
+    def filter_status(self, queryset, name, value):
+        return queryset.filter(ended_on__isnull=value == "active")
+
+    def filter_organisation(self, queryset, name, value):
+        return queryset.filter(Q(sharer_organisation=value) | Q(receiver_organisation=value))

@@ -420,7 +420,10 @@ class DuplicateDecisionForm(forms.Form):
         pair, decision = cleaned.get("pair"), cleaned.get("decision", "")
         if pair and decision.startswith("keep:"):
             keep_id = int(decision.removeprefix("keep:"))
-            if keep_id not in (pair.first.pk, pair.second.pk):
+            allowed = (
+                (pair.second.pk,) if pair.kind == DuplicatePair.Kind.ORGANISATION else (pair.first.pk, pair.second.pk)
+            )
+            if keep_id not in allowed:
                 self.add_error("decision", "Choose one of the two records to keep.")
             cleaned["keep_id"] = keep_id
         return cleaned

@@ -5,7 +5,7 @@ from django.views.decorators.http import require_safe
 from records.web import feeds
 from records.web.http_cache import http_cached
 from records.web.sitemaps import SITEMAPS
-from records.web.views import follows, names, ocds, oversight, public, search
+from records.web.views import follows, names, ocds, oversight, public, search, sharing
 
 urlpatterns = [
     path("", public.home, name="home"),
@@ -13,6 +13,7 @@ urlpatterns = [
     path("timeline/feed/", require_safe(http_cached(feeds.GlobalTimelineFeed())), name="timeline-feed"),
     path("agencies/", public.agency_list, name="agency-list"),
     path("agencies/<slug:slug>/", public.agency_detail, name="agency-detail"),
+    path("agencies/<slug:slug>/sharing.json", sharing.agency_sharing_json, name="agency-sharing-json"),
     path("agencies/<slug:slug>/feed/", require_safe(http_cached(feeds.AgencyFeed())), name="agency-feed"),
     path("vendors/", public.vendor_list, name="vendor-list"),
     path("vendors/<slug:slug>/", public.vendor_detail, name="vendor-detail"),
@@ -24,6 +25,7 @@ urlpatterns = [
     path("procurements/<int:pk>/", public.procurement_detail, name="procurement-detail"),
     path("procurements/ocds.json", ocds.procurements_ocds, name="procurements-ocds"),
     path("oversight/", oversight.oversight_page, name="oversight"),
+    path("sharing/", sharing.sharing_list, name="sharing-list"),
     path("requests/", public.request_list, name="request-list"),
     path("requests/<int:pk>/", public.request_detail, name="request-detail"),
     path("documents/", public.document_list, name="document-list"),

@@ -20,6 +20,8 @@ def main_pages(site) -> dict[str, str]:
         "timeline": "/timeline/",
         "agencies": "/agencies/",
         "agency": "/agencies/washington-county-sheriffs-office-or/",
+        "agency's sharing network": "/agencies/waxhaw-police-department/",
+        "sharing links": "/sharing/?state=NC",
         "vendors": "/vendors/",
         "vendor": "/vendors/amazon/",
         "technologies": "/technologies/",

@@ -36,6 +36,7 @@ from records.selectors.facets import (
 from records.selectors.home import home_summary, latest_acquisitions
 from records.selectors.oversight import agency_oversight, procurement_oversight
 from records.selectors.procurements import known_spend, procurement_terms, procurements_spend
+from records.selectors.sharing import agency_sharing, network_size
 from records.selectors.technologies import technologies_with_counts, technology_summary
 from records.selectors.timeline import timeline_counts
 from records.selectors.vendors import vendor_summary, vendors_with_agency_counts
@@ -249,9 +250,25 @@ def agency_detail(request, slug):
 
     def summary():
         found = agency_summary(agency=agency, reader=request.user, today=timezone.localdate())
+        sharing = agency_sharing(agency=agency, reader=request.user, today=timezone.localdate())
         return found | {
             "chart": _per_year_chart(found["events_per_year"], agency.name),
             "oversight_records": agency_oversight(agency=agency, reader=request.user),
+            "sharing": sharing,
+            # Where the agencies that can search its data are: every state shaded by how many, the agency's own
+            # included (the answers say how many other than its own).
+            "sharing_map": maps.state_map(
+                {group.state: group.count for group in sharing["shares_with"] if group.state},
+                lambda code: f"{reverse('sharing-list')}?agency={agency.slug}&direction=shares&state={code}",
+                f"Who can search {agency.name}'s data, by state",
+                "Each state is shaded by how many agencies and organisations there can search this agency's data, "
+                "and links to those links; a line goes from the agency to each agency of the lower 48 states it "
+                "shares with, where the directory has its location.",
+                noun=("agency or organisation", "agencies and organisations"),
+                id_prefix="sharing-map",
+                origin=(agency.longitude, agency.latitude) if agency.latitude is not None else None,
+                points=sharing["map_points"],
+            ),
         }
 
     def context_for(rows):
@@ -262,6 +279,8 @@ def agency_detail(request, slug):
             "feed_url": _feed_url(request, "agency-feed", agency.slug),
             "side_list": SIDE_LIST,
             "spend_url": f"{reverse('procurement-list')}?agency={agency.slug}",
+            "sharing_url": f"{reverse('sharing-list')}?agency={agency.slug}",
+            "sharing_json_url": reverse("agency-sharing-json", args=[agency.slug]),
         } | public_cached(request, f"agency:{agency.pk}", summary)
 
     def json_for(rows):
@@ -289,7 +308,11 @@ def vendor_detail(request, slug):
 
     def summary():
         found = vendor_summary(vendor=vendor, reader=request.user, state=state)
-        return found | _adoption_graphics(found, vendor.name, reverse("vendor-detail", args=[vendor.slug]) + "?")
+        return (
+            found
+            | _adoption_graphics(found, vendor.name, reverse("vendor-detail", args=[vendor.slug]) + "?")
+            | {"network": network_size(reader=request.user, vendor=vendor)}
+        )
 
     def context_for(rows):
         narrowed = f"&state={state}" if state else ""
@@ -300,6 +323,7 @@ def vendor_detail(request, slug):
             "agencies_url": f"{reverse('agency-list')}?vendor={vendor.slug}{narrowed}",
             "feed_url": _feed_url(request, "vendor-feed", vendor.slug),
             "spend_url": f"{reverse('procurement-list')}?vendor={vendor.slug}{narrowed}",
+            "sharing_url": f"{reverse('sharing-list')}?vendor={vendor.slug}",
         } | public_cached(request, f"vendor:{vendor.pk}:{state}", summary)
 
     def json_for(rows):
@@ -333,6 +357,11 @@ def technology_detail(request, slug):
 
     def context_for(rows):
         found = technology_summary(technology=technology, reader=request.user)
+        found["network"] = public_cached(
+            request,
+            f"technology-network:{technology.pk}",
+            lambda: network_size(reader=request.user, technology=technology),
+        )
         map_url = f"{reverse('agency-list')}?technology={technology.slug}"
         return (
             found
@@ -341,6 +370,7 @@ def technology_detail(request, slug):
                 "technology": technology,
                 "feed_url": _feed_url(request, "technology-feed", technology.slug),
                 "spend_url": f"{reverse('procurement-list')}?technology={technology.slug}",
+                "sharing_url": f"{reverse('sharing-list')}?technology={technology.slug}",
             }
         )
 
