@@ -250,3 +250,15 @@ def test_a_pdf_without_the_report_table_is_refused_with_a_message(tmp_path, thre
     broken.write_bytes(b"%PDF-1.4 not really")
     with pytest.raises(CommandError, match="cannot be read as a PDF"):
         call_command("import_sharing", str(broken), "--source-url", "https://example.org/l", "--date", "2025-01-01")
+
+
+def test_the_commands_summary_counts_in_words(tmp_path, three):
+    import io
+
+    path = _csv(tmp_path, "one.csv", "src_agency,external_agency\nWaxhaw NC PD,Somewhere Else NC PD\n")
+    out = io.StringIO()
+    call_command("import_sharing", str(path), "--source-url", "https://example.org/one", "--date", "2024-04-26",
+                 stdout=out, stderr=io.StringIO())  # fmt: skip
+    said = out.getvalue()
+    assert "1 file, 1 row stating 1 link; links: 1 created" in said
+    assert "1 organisation and 0 agencies created; 0 warnings." in said

@@ -77,13 +77,18 @@ class Command(BaseCommand):
         for name in summary.unmatched:
             self.stdout.write(f"not in the directory: {name}")
         self.stdout.write(
-            f"{summary.files} file{'s' if summary.files != 1 else ''}, {summary.rows} rows stating "
-            f"{summary.links_stated} links; links: {summary.created} created, {summary.updated} updated, "
-            f"{summary.unchanged} unchanged, {summary.ended} ended, {summary.repeated} repeated rows counted once, "
-            f"{summary.reported} reported (not imported); names: {summary.names_matched} of {summary.names} matched "
-            f"to directory agencies ({summary.match_rate:.0%}), {summary.organisations_created} organisations and "
-            f"{summary.agencies_created} agencies created; {len(summary.warnings)} warnings."
+            f"{_n(summary.files, 'file')}, {_n(summary.rows, 'row')} stating {_n(summary.links_stated, 'link')}; "
+            f"links: {summary.created} created, {summary.updated} updated, {summary.unchanged} unchanged, "
+            f"{summary.ended} ended, {_n(summary.repeated, 'repeated row')} counted once, {summary.reported} reported "
+            f"(not imported); names: {summary.names_matched} of {summary.names} matched to directory agencies "
+            f"({summary.match_rate:.0%}), {_n(summary.organisations_created, 'organisation')} and "
+            f"{_n(summary.agencies_created, 'agency', 'agencies')} created; {_n(len(summary.warnings), 'warning')}."
             + (" Dry run: nothing was saved." if dry_run else "")
         )
         if not dry_run:
-            self.stdout.write(f"{save_candidates()} possible duplicates listed at /staff/duplicates/.")
+            self.stdout.write(f"{_n(save_candidates(), 'possible duplicate')} listed at /staff/duplicates/.")
+
+
+def _n(count: int, singular: str, plural: str | None = None) -> str:
+    """The count with its noun: '1 link', '2 links'."""
+    return f"{count} {singular if count == 1 else plural or singular + 's'}"
