@@ -220,6 +220,13 @@ def test_facets_count_matching_documents_and_narrow_the_hits(client):
     assert {h.document for h in hits(client, "alpr", vendor="flock-safety")} == {a}
     assert {h.document for h in hits(client, "alpr", year="2025", kind="policy")} == {c}
     assert {h.document for h in hits(client, "alpr", agency=orr.slug)} == {c}
+    # A name typed into the address works as the facet's slug does; an unknown one says so in words.
+    assert {h.document for h in hits(client, "alpr", agency=orr.name, vendor="Flock Safety")} == set()
+    assert {h.document for h in hits(client, "alpr", vendor="FLOCK SAFETY")} == {a}
+    refused = client.get("/search/", {"q": "alpr", "agency": "Nowhere Sheriff"})
+    assert refused.status_code == 400
+    assert "No agency is called “Nowhere Sheriff”" in refused.content.decode()
+    assert "slug" not in refused.content.decode().lower().replace("slugify", "")
 
 
 def test_hits_come_in_bounded_pages_and_as_json(client):

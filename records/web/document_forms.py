@@ -6,7 +6,7 @@ from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 from django.template.defaultfilters import filesizeformat
 
 from records.documents.extraction import ACCEPTED
-from records.models import Agency, MentionStatus, RecordsRequest, Vendor, Visibility
+from records.models import MentionStatus, RecordsRequest, Visibility
 from records.models.documents import DocumentKind
 from records.rules.states import STATE_CHOICES
 from records.web.forms import DATE_INPUT, MultipleFileField, NameField, VisibilityMixin, check_uploads
@@ -95,8 +95,9 @@ class MentionStatusForm(forms.Form):
 class SearchFilterForm(forms.Form):
     """The facets that narrow document hits, and the page of hits. A bad value is reported and ignored."""
 
-    agency = forms.SlugField(required=False)
-    vendor = forms.SlugField(required=False)
+    # The facet links carry slugs; a typed name or alias is found too (NameField), never "that slug".
+    agency = NameField("agency", required=False)
+    vendor = NameField("vendor", required=False)
     kind = forms.ChoiceField(choices=DocumentKind.choices, required=False)
     year = forms.IntegerField(min_value=1900, max_value=2100, required=False)
     state = forms.ChoiceField(
@@ -114,18 +115,3 @@ class SearchFilterForm(forms.Form):
         if data.get("state"):
             data["state"] = data["state"].strip().upper()
         super().__init__(data, *args, **kwargs)
-
-    def clean_agency(self):
-        return self._by_slug(Agency, "agency")
-
-    def clean_vendor(self):
-        return self._by_slug(Vendor, "vendor")
-
-    def _by_slug(self, model, name):
-        slug = self.cleaned_data.get(name)
-        if not slug:
-            return None
-        found = model.objects.filter(slug=slug).first()
-        if found is None:
-            raise forms.ValidationError(f"No {name} has that slug.")
-        return found
