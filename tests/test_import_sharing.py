@@ -232,6 +232,22 @@ def test_bad_files_and_options_get_a_message(tmp_path, three):
     assert not SharingLink.objects.exists()
 
 
+def test_a_newer_list_cut_short_ends_nothing_and_reports_its_cut_row(tmp_path, three):
+    waxhaw, monroe, hoke = three
+    whole = "src_agency,external_agency\nWaxhaw NC PD,Monroe NC PD\nWaxhaw NC PD,Hoke County NC SO\n"
+    url = "https://example.org/waxhaw-portal"
+    import_sharing([_csv(tmp_path, "a.csv", whole)], source_url=url, seen_on=datetime.date(2024, 1, 1))
+    # The newer copy stops inside its last row, with no final line break.
+    cut = _csv(tmp_path, "b.csv", "src_agency,external_agency\nWaxhaw NC PD,Monroe NC PD\nWaxhaw NC PD,Hoke Cou")
+    would = import_sharing([cut], source_url=url, seen_on=datetime.date(2024, 6, 1), dry_run=True)
+    summary = import_sharing([cut], source_url=url, seen_on=datetime.date(2024, 6, 1))
+    for counted in (would, summary):
+        assert (counted.created, counted.updated, counted.ended, counted.reported) == (0, 1, 0, 1)
+        assert any("looks cut short: no link was marked ended" in warning for warning in counted.warnings)
+    assert SharingLink.objects.get(receiver_agency=hoke).ended_on is None
+    assert SharingLink.objects.get(receiver_agency=monroe).last_seen == datetime.date(2024, 6, 1)
+
+
 def test_a_dry_run_saves_nothing(tmp_path, three):
     path = _csv(tmp_path, "x.csv", "src_agency,external_agency\nWaxhaw NC PD,Somewhere Else NC PD\n")
     summary = import_sharing([path], source_url="https://example.org/x", seen_on=APRIL, dry_run=True)

@@ -109,6 +109,8 @@ class SharingImportSummary:
     names_matched: int = 0
     unmatched: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    # Files whose last row was cut short: an incomplete list, which says nothing of the links it lacks.
+    cut_files: list[str] = field(default_factory=list)
 
     @property
     def match_rate(self) -> float:
@@ -202,6 +204,7 @@ def _read_csv(path: Path, label: str, owner: str | None, summary: SharingImportS
         if cut and number == last:
             summary.reported += 1
             summary.warnings.append(f"{label} line {number}: not imported: {cut}")
+            summary.cut_files.append(label)
             continue
         body.append((number, record))
 
@@ -515,18 +518,23 @@ def import_sharing(
     summary.names = len(matcher.found)
     summary.names_matched = len(matcher.matched)
     summary.unmatched = sorted(matcher.unmatched.values(), key=str.casefold)
-    if dry_run:
-        transaction.set_rollback(True)
-        return summary
+    if summary.cut_files:
+        summary.warnings.append(
+            f"{', '.join(summary.cut_files)} looks cut short: no link was marked ended (import the whole list for that)"
+        )
     matcher.save()
     _write_links(seen, scopes, list_dates, document, the_vendor, the_technology, collapse(credit)[:300], visibility,
-                 embargo_until, user, summary)  # fmt: skip
+                 embargo_until, user, summary, end_missing=not summary.cut_files)  # fmt: skip
+    if dry_run:
+        # Counted as a real import would, then undone.
+        transaction.set_rollback(True)
+        return summary
     refresh_statistics([SharingLink, Organisation])
     return summary
 
 
 def _write_links(seen, scopes, list_dates, document, vendor, technology, credit, visibility, embargo_until, user,
-                 summary):  # fmt: skip
+                 summary, *, end_missing: bool):  # fmt: skip
     existing = {
         (link.source_key, link.pair_key): link
         for link in SharingLink.objects.filter(source_key__in=list(scopes)).order_by("pk")
@@ -572,8 +580,9 @@ def _write_links(seen, scopes, list_dates, document, vendor, technology, credit,
             changed.append(current)
         else:
             summary.unchanged += 1
-    # A link of the same source and scope that this (newer) list no longer has ended as of the list's date.
-    for (source_key, _pair), link in existing.items():
+    # A link of the same source and scope that this (newer) list no longer has ended as of the list's date; an
+    # incomplete list (its last row cut short) ends nothing.
+    for (source_key, _pair), link in existing.items() if end_missing else ():
         if (source_key, link.pair_key) in observed or link.ended_on is not None:
             continue
         sides = {link.pair_key.split(">")[0], link.pair_key.split(">")[1]}
