@@ -289,6 +289,21 @@ def test_bad_input_gets_a_clear_message_at_its_field(client, inbox):
     assert not Subscriber.objects.exists()
     response = client.get("/follow/?url=/no/such/page/")
     assert response.status_code == 400 and "not a page of this site" in response.content.decode()
+    # Not an address at all, asked for or posted; an unsubscribe key no link could hold.
+    for url in ("http://[", "//[x/"):
+        response = client.get("/follow/", {"url": url})
+        assert response.status_code == 400 and "not the address of a page of this site" in response.content.decode()
+        response = client.post("/follow/", {"email": READER, "cadence": "daily", "url": url})
+        assert response.status_code == 400 and "not the address of a page of this site" in response.content.decode()
+    assert client.get("/follow/unsubscribe/%00/").status_code == 404
+    assert client.post("/follow/unsubscribe-all/bad%20key/").status_code == 404
+
+
+def test_the_follow_pages_preview_is_limited_as_searches_are(client, inbox, settings):
+    settings.SEARCH_RATE_LIMIT = 2
+    for _ in range(2):
+        assert client.get("/follow/", {"url": "/search/?q=contract"}).status_code == 200
+    assert client.get("/follow/", {"url": "/search/?q=contract"}).status_code == 429
 
 
 def test_the_follow_form_is_rate_limited_per_address(client, inbox, settings):

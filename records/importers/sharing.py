@@ -593,8 +593,6 @@ def _write_links(seen, scopes, list_dates, document, vendor, technology, credit,
             link.ended_on = list_date
             changed.append(link)
             summary.ended += 1
-    for link in new:
-        link.set_keys()
     create_all(new, SharingLink, REASON)
     update_all(changed, SharingLink, fields, REASON)
     # The public summaries of the agencies these links touch, and of those sharing with them (two hops).

@@ -9,6 +9,9 @@ for embargoed ones, 9999-12-31 for private ones and embargoes without an end. Th
 rows with `public_from <= today`, so an embargo ends without a write; staff count every row.
 
 Rows that drop to zero stay (a handful per value); readers skip them.
+
+Migration 0023 creates the triggers from this module's SQL as it stands when it runs: a change to the SQL (or to
+the columns it reads) needs a new migration that drops the triggers and creates them again.
 """
 
 # The SQL below is put together from this module's own constants, never from input.
@@ -64,7 +67,8 @@ class TimelineCount(models.Model):
 
 
 def rebuild_timeline_counts() -> None:
-    """Count every entry afresh (after a restore that loaded the entries with the triggers' counts left out)."""
+    """Count every entry afresh: after an archive restore, whose loading and refilling of states the triggers
+    counted as they went, so that the counts stand on the restored rows alone."""
     with connection.cursor() as cursor:
         for statement in rebuild_sql(connection.vendor):
             cursor.execute(statement)

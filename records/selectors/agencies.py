@@ -56,9 +56,7 @@ def agency_facets(*, agencies, reader) -> dict[str, list[tuple]]:
     matching_ids = agencies.order_by().values("pk")
     matching = Agency.objects.filter(pk__in=matching_ids)
     kinds, levels = dict(AgencyKind.choices), dict(Level.choices)
-    states = (
-        matching.order_by().values_list("jurisdiction__state").annotate(n=Count("id")).order_by("jurisdiction__state")
-    )
+    states = matching.order_by().values_list("jurisdiction__state").annotate(n=Count("id"))
     kind_counts = matching.order_by().values_list("kind").annotate(n=Count("id")).order_by("-n")
     level_counts = matching.order_by().values_list("jurisdiction__level").annotate(n=Count("id")).order_by("-n")
     technologies = (

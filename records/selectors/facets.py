@@ -15,7 +15,7 @@ from records.models import EventKind, ProcurementKind, ProcurementMethod, Reques
 from records.models.documents import DocumentKind
 from records.rules.requests import OUTCOMES, outcome_of
 from records.rules.states import STATE_NAMES
-from records.selectors.timeline import counted_tags, tags_of
+from records.selectors.timeline import counted_per_year, counted_tags, tags_of
 
 # A facet of related records (vendors, agencies) names the most frequent; the list's filter takes any.
 FACET_TOP = 25
@@ -51,26 +51,24 @@ def _top(options: list[tuple]) -> list[tuple]:
 def timeline_facets(*, events) -> dict[str, list[tuple]]:
     """Kind, technology, vendor (the most frequent), state and year of some timeline entries."""
     kinds, states, years = _count_by(events, "kind", "state", "date__year")
-    technologies, vendors = tags_of(events)
+    return _timeline_options(kinds, states, years, *tags_of(events))
+
+
+def counted_timeline_facets(counts: dict[str, dict[str, int]]) -> dict[str, list[tuple]]:
+    """timeline_facets from the kept counts (selectors.timeline.timeline_counts) instead of the rows: one query
+    for the names of the technologies and vendors."""
+    return _timeline_options(
+        Counter(counts["kind"]), Counter(counts["state"]), Counter(counted_per_year(counts)), *counted_tags(counts)
+    )
+
+
+def _timeline_options(kinds: Counter, states: Counter, years: Counter, technologies, vendors) -> dict[str, list]:
     return {
         "kind": _options(kinds, dict(EventKind.choices)),
         "technology": [(tag.slug, tag.name, tag.count) for tag in technologies],
         "vendor": _top([(tag.slug, tag.name, tag.count) for tag in vendors]),
         "state": _states(states),
         "year": _options(years),
-    }
-
-
-def counted_timeline_facets(counts: dict[str, dict[str, int]]) -> dict[str, list[tuple]]:
-    """timeline_facets from the kept counts (selectors.timeline.timeline_counts) instead of the rows: one query
-    for the names of the technologies and vendors."""
-    technologies, vendors = counted_tags(counts)
-    return {
-        "kind": _options(Counter(counts["kind"]), dict(EventKind.choices)),
-        "technology": [(tag.slug, tag.name, tag.count) for tag in technologies],
-        "vendor": _top([(tag.slug, tag.name, tag.count) for tag in vendors]),
-        "state": _states(Counter(counts["state"])),
-        "year": _options(Counter({int(year): n for year, n in counts["year"].items()})),
     }
 
 

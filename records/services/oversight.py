@@ -134,7 +134,8 @@ REFRESH_BATCH = 2000
 
 def procurements_refresh_all_oversight() -> tuple[int, int]:
     """Re-derive every procurement's oversight status (after an archive restore, or laws edited outside the
-    admin); returns (procurements read, statuses changed). Batches by agency, each batch atomic."""
+    admin); returns (procurements read, statuses changed). In batches of REFRESH_BATCH ordered by agency, each
+    atomic."""
     ids = list(Procurement.objects.order_by("agency_id", "pk").values_list("pk", flat=True))
     changed = 0
     for start in range(0, len(ids), REFRESH_BATCH):

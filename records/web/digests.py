@@ -90,7 +90,10 @@ def follow_link(request) -> str | None:
 
 def canonical_url(raw: str) -> str:
     """The path and filters of a page of this site, in one order, without its page position or format."""
-    parts = urlsplit((raw or "").strip())
+    try:
+        parts = urlsplit((raw or "").strip())
+    except ValueError:  # e.g. "http://[": not an address at all
+        raise NotFollowable("That is not the address of a page of this site.") from None
     query = QueryDict(parts.query, mutable=True)
     kept = sorted(
         (key, value.strip())

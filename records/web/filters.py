@@ -418,7 +418,10 @@ class SharingFilter(BaseFilterSet):
     how = filters.ChoiceFilter(choices=SharingHow.choices, label="How we know")
     on = PartialDateFilter(method="filter_on", label="In force on")
     status = filters.ChoiceFilter(choices=SHARING_STATUS, method="filter_status", label="Status")
-    organisation = filters.NumberFilter(method="filter_organisation", min_value=1, label="Organisation no.")
+    # A whole number the database can hold: a foreign key lookup, unlike pk, sends any number it is given.
+    organisation = filters.NumberFilter(
+        method="filter_organisation", min_value=1, max_value=2**63 - 1, decimal_places=0, label="Organisation no."
+    )
 
     class Meta:
         model = SharingLink

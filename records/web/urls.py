@@ -38,8 +38,8 @@ urlpatterns = [
     path("names/products/", names.name_lookup, {"kind": "product"}, name="product-names"),
     path("follow/", follows.follow_page, name="follow"),
     path("follow/confirm/<str:token>/", follows.follow_confirm, name="follow-confirm"),
-    path("follow/unsubscribe/<str:key>/", follows.follow_unsubscribe, name="follow-unsubscribe"),
-    path("follow/unsubscribe-all/<str:key>/", follows.follow_unsubscribe_all, name="follow-unsubscribe-all"),
+    path("follow/unsubscribe/<slug:key>/", follows.follow_unsubscribe, name="follow-unsubscribe"),
+    path("follow/unsubscribe-all/<slug:key>/", follows.follow_unsubscribe_all, name="follow-unsubscribe-all"),
     # An index of sections, each in pages of at most ModelSitemap.limit addresses: the protocol allows 50,000
     # per file, and a national directory passes that in agencies alone.
     path(

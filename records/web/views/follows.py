@@ -97,6 +97,8 @@ def _preview(followed):
 
 @never_cache
 @require_http_methods(["GET", "POST"])
+# Its preview runs the followed page's query (a search's full-text match): limited as searches are.
+@rate_limited("follow-preview", "SEARCH_RATE_LIMIT")
 def follow_page(request):
     if not settings.SITE_URL:
         return _unavailable(request)

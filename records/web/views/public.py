@@ -249,8 +249,9 @@ def agency_detail(request, slug):
     agency = get_object_or_404(Agency.objects.select_related("jurisdiction__parent", "parent"), slug=slug)
 
     def summary():
-        found = agency_summary(agency=agency, reader=request.user, today=timezone.localdate())
-        sharing = agency_sharing(agency=agency, reader=request.user, today=timezone.localdate())
+        today = timezone.localdate()
+        found = agency_summary(agency=agency, reader=request.user, today=today)
+        sharing = agency_sharing(agency=agency, reader=request.user, today=today)
         return found | {
             "chart": _per_year_chart(found["events_per_year"], agency.name),
             "oversight_records": agency_oversight(agency=agency, reader=request.user),
